@@ -1,0 +1,104 @@
+"""Command line for curators and hotline staff.
+
+    python -m actions.kb validate [--kb DIR]
+    python -m actions.kb search "问题" [--district 密云区] [--topic rent] [-k 3]
+    python -m actions.kb show MEASURE_ID
+    python -m actions.kb list [--district 西城区] [--topic finance]
+    python -m actions.kb contacts [--unit 区国资委] [--person 王楠] [--topic rent]
+    python -m actions.kb check MEASURE_ID fact=value ...     (eligibility)
+    python -m actions.kb userdict PATH                       (jieba user dictionary for Rasa)
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from actions import answers, eligibility
+from actions.knowledge_base import DEFAULT_KB_DIR, KBValidationError, load_kb
+from actions.retrieval import search
+from actions.text_tools import write_user_dictionary
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m actions.kb", description="政策知识库工具")
+    parser.add_argument("--kb", default=str(DEFAULT_KB_DIR), help="知识库目录")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("validate", help="校验知识库")
+    p = sub.add_parser("search", help="按问题检索措施")
+    p.add_argument("question")
+    p.add_argument("--district")
+    p.add_argument("--topic")
+    p.add_argument("-k", type=int, default=3)
+    p = sub.add_parser("show", help="显示一条措施的全部内容")
+    p.add_argument("measure_id")
+    p = sub.add_parser("list", help="列出措施")
+    p.add_argument("--district")
+    p.add_argument("--topic")
+    p.add_argument("--industry")
+    p = sub.add_parser("contacts", help="查找联系人")
+    for opt in ("--unit", "--office", "--person", "--topic", "--district"):
+        p.add_argument(opt)
+    p = sub.add_parser("check", help="判断是否符合条件")
+    p.add_argument("measure_id")
+    p.add_argument("facts", nargs="*", help="fact=value，例如 layoff_ratio=8 district=密云区")
+    p = sub.add_parser("userdict", help="生成 jieba 用户词典")
+    p.add_argument("path")
+    args = parser.parse_args(argv)
+
+    try:
+        kb = load_kb(Path(args.kb))
+    except KBValidationError as exc:
+        print(f"知识库校验失败（{len(exc.errors)}处）：", file=sys.stderr)
+        for err in exc.errors:
+            print(f"  - {err}", file=sys.stderr)
+        return 1
+
+    if args.command == "validate":
+        counts = "，".join(f"{d.doc_number} {sum(1 for m in kb if m.document.id == d.id)}条" for d in kb.documents.values())
+        contacts = sum(len(m.contacts) for m in kb)
+        print(f"知识库有效：{len(kb.documents)}份文件，{len(kb)}条措施（{counts}），{contacts}个联系方式。")
+        return 0
+    if args.command == "search":
+        hits = search(kb, args.question, district=args.district, topic=args.topic, top_k=args.k)
+        if not hits:
+            print("没有找到相关措施。")
+        for rank, h in enumerate(hits, 1):
+            flag = "" if h.confident else "（匹配度低）"
+            print(f"{rank}. [{h.score:.2f} 覆盖{h.coverage:.0%}]{flag} {h.measure.id} {h.measure.district} "
+                  f"{h.measure.label}{h.measure.title} — {h.measure.citation}")
+        return 0
+    if args.command == "show":
+        m = kb.get(args.measure_id)
+        if not m:
+            print(f"没有编号为 {args.measure_id} 的措施。", file=sys.stderr)
+            return 1
+        print(answers.full_text(m, kb.taxonomy))
+        return 0
+    if args.command == "list":
+        print(answers.measure_list(kb.filter(args.district, args.topic, args.industry), kb.taxonomy) or "没有符合的措施。")
+        return 0
+    if args.command == "contacts":
+        hits = kb.contacts(unit=args.unit, office=args.office, person=args.person, topic=args.topic, district=args.district)
+        for h in hits:
+            print(f"{h.measure.id} {h.measure.label}{h.measure.title}：{answers.contact_line(h.contact)}")
+        if not hits:
+            print("没有找到符合的联系人。")
+        return 0
+    if args.command == "check":
+        m = kb.get(args.measure_id)
+        if not m:
+            print(f"没有编号为 {args.measure_id} 的措施。", file=sys.stderr)
+            return 1
+        facts = dict(f.split("=", 1) for f in args.facts if "=" in f)
+        print(answers.verdict_text(eligibility.check(m, facts, kb.taxonomy), kb.taxonomy))
+        return 0
+    if args.command == "userdict":
+        n = write_user_dictionary(kb, Path(args.path))
+        print(f"已写入{n}个词：{args.path}")
+        return 0
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

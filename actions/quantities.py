@@ -1,0 +1,63 @@
+"""Numbers as printed in the notices and as typed by users: money, percent, counts."""
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+import cn2an
+
+_MONEY = re.compile(r"(\d+(?:\.\d+)?)\s*(亿|万|千|k|w)?\s*(?:元|块)?", re.IGNORECASE)
+_UNITS = {"亿": 1e8, "万": 1e4, "w": 1e4, "千": 1e3, "k": 1e3, None: 1.0}
+
+
+def arabic(text: str) -> str:
+    """Chinese numerals to digits inside free text (三万五 → 35000, 百分之八 → 8%)."""
+    if not text:
+        return ""
+    try:
+        return cn2an.transform(text, "cn2an")
+    except Exception:  # cn2an refuses some odd strings; the original text is still usable
+        return text
+
+
+def parse_money(value) -> Optional[float]:
+    """'20万元' → 200000.0, '3.5万' → 35000.0, 5000 → 5000.0; None when no amount is found."""
+    if value is None:
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    text = arabic(str(value)).replace(",", "").replace("，", "")
+    m = _MONEY.search(text)
+    if not m:
+        return None
+    unit = m.group(2).lower() if m.group(2) and m.group(2).lower() in ("k", "w") else m.group(2)
+    return float(m.group(1)) * _UNITS[unit]
+
+
+def parse_percent(value) -> Optional[float]:
+    """'8%' / '百分之八' / '8' / 0.08-style strings → 8.0 (percent points)."""
+    if value is None:
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    text = arabic(str(value))
+    m = re.search(r"(\d+(?:\.\d+)?)\s*%?", text)
+    return float(m.group(1)) if m else None
+
+
+def parse_number(value) -> Optional[float]:
+    if value is None:
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    m = re.search(r"\d+(?:\.\d+)?", arabic(str(value)))
+    return float(m.group(0)) if m else None
+
+
+def format_money(yuan: float) -> str:
+    """12000 → '12,000元'; 200000 → '20万元'."""
+    if yuan >= 10000 and yuan % 10000 == 0:
+        return f"{yuan / 10000:g}万元"
+    if float(yuan).is_integer():
+        return f"{int(yuan):,}元"
+    return f"{yuan:,.2f}元"
