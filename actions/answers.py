@@ -7,6 +7,8 @@ from actions.eligibility import ELIGIBLE, FAILED, NOT_ELIGIBLE, Verdict
 from actions.knowledge_base import Measure, Taxonomy
 
 SHORT_LIMIT = 300
+# Benefit kinds that describe a rule or an encouragement rather than money or relief for the asker.
+NOT_ENTITLEMENTS = {"other", "landlord_subsidy", "guarantee_subsidy", "coordination"}
 
 
 def contact_line(c: Dict) -> str:
@@ -142,8 +144,14 @@ def verdict_text(verdict: Verdict, taxonomy: Taxonomy) -> str:
         tail = f"如情况特殊，可咨询：{contact_line(contact)}" if contact else ""
         return "\n".join([head, "按原文条件，您暂不符合：", *reasons, tail]).strip()
     if verdict.status == ELIGIBLE:
-        lines = [head, "按您提供的情况，符合原文列明的条件。"]
-        lines += [f"· 可享受：{b['text']}" for b in verdict.benefits]
+        entitled = [b for b in verdict.benefits if b["kind"] not in NOT_ENTITLEMENTS]
+        other = [b for b in verdict.benefits if b["kind"] in NOT_ENTITLEMENTS]
+        if entitled or not other:
+            lines = [head, "按您提供的情况，符合原文列明的条件。"]
+        else:
+            lines = [head, "按您提供的情况，原文没有给您直接的减免或补贴，相关规定是："]
+        lines += [f"· 可享受：{b['text']}" for b in entitled]
+        lines += [f"· {b['text']}" for b in other]
         contact = primary_contact(m)
         if contact:
             lines.append("下一步：联系 " + contact_line(contact) + "，以责任单位审核认定为准。")
