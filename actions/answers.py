@@ -152,12 +152,23 @@ def verdict_text(verdict: Verdict, taxonomy: Taxonomy) -> str:
             lines = [head, "按您提供的情况，原文没有给您直接的减免或补贴，相关规定是："]
         lines += [f"· 可享受：{b['text']}" for b in entitled]
         lines += [f"· {b['text']}" for b in other]
+        lines += caveats(verdict)
         contact = primary_contact(m)
         if contact:
             lines.append("下一步：联系 " + contact_line(contact) + "，以责任单位审核认定为准。")
         return "\n".join(lines)
     missing = "、".join(taxonomy.facts[f]["label"] for f in verdict.missing_facts if f in taxonomy.facts)
     return f"{head}\n还需要了解：{missing}。"
+
+
+def caveats(verdict: Verdict) -> List[str]:
+    """What the text leaves to the responsible unit, e.g. '少裁员' without a ratio."""
+    m = verdict.measure
+    stated_layoffs = next((r.value for r in verdict.results if r.fact == "layoff_ratio"), None)
+    has_ratio = any(c["fact"] == "layoff_ratio" for c in m.conditions)
+    if not has_ratio and "少裁员" in ((m.eligibility or {}).get("text", "") + m.text):
+        return ["· 注意：原文要求“不裁员、少裁员”，未规定具体比例；如有裁员，是否符合由责任单位认定。"]
+    return [] if stated_layoffs is None else []
 
 
 def _fact_value(fact: str, value, taxonomy: Taxonomy) -> str:

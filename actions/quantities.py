@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import warnings
 from typing import Optional
 
 import cn2an
@@ -15,7 +16,9 @@ def arabic(text: str) -> str:
     if not text:
         return ""
     try:
-        return cn2an.transform(text, "cn2an")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return cn2an.transform(text, "cn2an")
     except Exception:  # cn2an refuses some odd strings; the original text is still usable
         return text
 

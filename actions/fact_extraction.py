@@ -1,0 +1,122 @@
+"""Enterprise facts stated in a free-text Chinese message ("我们裁员8%", "月租3万", "国企的房子").
+
+Pure and deterministic: each fact has a pattern anchored on the words that name it, so the 8 in
+"裁员8%" is a layoff ratio and the 80 in "收入下降80%" a revenue decline.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, Dict, List
+
+from actions.knowledge_base import KnowledgeBase
+from actions.quantities import arabic, parse_money
+from actions.text_tools import detect_values, normalize
+
+NUM = r"(\d+(?:\.\d+)?)"
+MONEY = NUM + r"\s*(亿|万|千|k|w)?\s*(?:元|块)?"
+
+PATTERNS = {
+    "layoff_ratio": [rf"(?:裁员|裁了|减员|辞退|裁掉)[^\d%。，,]{{0,8}}{NUM}\s*%", rf"{NUM}\s*%[^。，,]{{0,4}}(?:裁员|的人|员工)"],
+    "revenue_decline": [rf"(?:收入|营收|营业额|流水|销售额|生意)[^\d%。，,]{{0,10}}(?:下降|降|少|减少|下滑|跌)了?[^\d%]{{0,4}}{NUM}\s*%",
+                        rf"(?:下降|降了|少了|下滑|跌了){NUM}\s*%"],
+    "loan_cost": [rf"(?:利率|成本|利息|年化|费率)[^\d%。，,]{{0,8}}{NUM}\s*%"],
+    "training_hours": [rf"{NUM}\s*个?课时", rf"(?:培训|学了|上了)[^\d。，,]{{0,6}}{NUM}\s*(?:个)?(?:课时|学时)"],
+    "employees_trained": [rf"{NUM}\s*(?:个|名|位)\s*(?:人|员工|职工)", rf"{NUM}\s*(?:人|员工|职工)(?!民币)"],
+    "loan_term_months": [rf"(?:期限|贷|借)[^\d。，,]{{0,8}}{NUM}\s*个?月", rf"{NUM}\s*个月(?:的)?(?:贷款|期)"],
+}
+MONEY_PATTERNS = {
+    "monthly_rent": [rf"(?:月租|每月租金|每个月房租|房租每月|一个月房租|月租金|租金每月|房租一个月)[^\d。，,]{{0,6}}{MONEY}",
+                     rf"(?:房租|租金)[^\d。，,]{{0,4}}{MONEY}\s*(?:一个月|每月|/月)"],
+    "loan_amount": [rf"(?:贷款|授信|借款|贷了|借了|额度)[^\d。，,]{{0,6}}{MONEY}"],
+    "rent_waived": [rf"(?:减免了|免了|减了|让了)[^\d。，,]{{0,6}}{MONEY}"],
+    "annual_revenue": [rf"(?:营业收入|年收入|年营收|营收)[^\d。，,下降少]{{0,6}}{MONEY}"],
+}
+NO_LAYOFFS = re.compile(r"(没有?裁员|没裁人|不裁员|没有减员|零裁员|一个没裁)")
+PREMISES = {"办公用房": ["办公", "写字楼", "办公室"], "生产经营": ["门店", "店面", "商铺", "厂房", "开店", "生产", "门脸", "经营用"]}
+INDUSTRY_WORDS = {
+    "餐饮": ["餐饮", "饭馆", "餐馆", "饭店", "餐厅", "小吃"], "便利店": ["便利店", "小卖部"],
+    "美容美发": ["美容", "美发", "理发"], "家政": ["家政", "保洁"], "科技创新": ["科技", "软件", "互联网", "研发"],
+    "生活性服务业": ["生活性服务"], "城市运行保障": ["城市运行保障"], "文化": ["文化"], "旅游": ["旅游", "旅行社"],
+    "民办幼儿园": ["幼儿园"], "民办教育培训机构": ["培训机构", "培训学校"], "实体书店": ["书店"],
+}
+SME_YES = re.compile(r"(小微|中小企业|小企业|个体户|个体工商户|小公司|小店)")
+SME_NO = re.compile(r"(大型企业|大企业|上市公司)")
+NEGATION = re.compile(r"(不是|没有|没|不|非)$")
+
+
+def _first_number(text: str, patterns: List[str]) -> Any:
+    for pattern in patterns:
+        m = re.search(pattern, text, re.IGNORECASE)
+        if m:
+            return float(m.group(1))
+    return None
+
+
+def _first_money(text: str, patterns: List[str]) -> Any:
+    for pattern in patterns:
+        m = re.search(pattern, text, re.IGNORECASE)
+        if m:
+            return parse_money(m.group(0)[m.start(1) - m.start(0):])
+    return None
+
+
+def _mentions(text: str, word: str) -> bool:
+    """The word occurs and is not directly negated (不是国企)."""
+    for m in re.finditer(re.escape(word), text):
+        if not NEGATION.search(text[max(0, m.start() - 2):m.start()]):
+            return True
+    return False
+
+
+def extract_facts(text: str, kb: KnowledgeBase) -> Dict[str, Any]:
+    """Facts stated in the message, as typed canonical values (see taxonomy.yml `facts`)."""
+    raw = normalize(text)
+    t = arabic(raw).replace("％", "%")
+    t = re.sub(r"百分之\s*" + NUM, r"\1%", t)
+    facts: Dict[str, Any] = {}
+    tax = kb.taxonomy
+
+    districts = detect_values(raw, kb.districts, tax.synonyms)
+    if len(districts) == 1:
+        facts["district"] = districts[0]
+
+    for fact, patterns in PATTERNS.items():
+        value = _first_number(t, patterns)
+        if value is not None:
+            facts[fact] = value
+    if "layoff_ratio" not in facts and NO_LAYOFFS.search(raw):
+        facts["layoff_ratio"] = 0.0
+    year = re.search(rf"(?:期限|贷|借)[^\d。，,]{{0,8}}{NUM}\s*年", t)
+    if "loan_term_months" not in facts and year:
+        facts["loan_term_months"] = float(year.group(1)) * 12
+    for fact, patterns in MONEY_PATTERNS.items():
+        value = _first_money(t, patterns)
+        if value is not None:
+            facts[fact] = value
+
+    owners = tax.facts["property_owner"]["values"]
+    for owner in owners:
+        forms = [owner] + tax.synonyms.get(owner, [])
+        if any(_mentions(raw, f) for f in forms if f):
+            facts["property_owner"] = owner
+            break
+    for use, words in PREMISES.items():
+        if any(_mentions(raw, w) for w in words):
+            facts["premises_use"] = use
+            break
+    industries = [ind for ind, words in INDUSTRY_WORDS.items() if any(w in raw for w in words)]
+    if industries:
+        facts["industry"] = industries[0]
+    if SME_NO.search(raw):
+        facts["is_sme"] = False
+    elif SME_YES.search(raw):
+        facts["is_sme"] = True
+    if re.search(r"(国高新|高新技术企业|高企|村高新|高新企业)", raw):
+        facts["high_tech_certified"] = not re.search(r"(不是|没有|没评上|非)(国高新|高新|高企|村高新)", raw)
+    if re.search(r"(交了?|参加了?|有|上了)失业保险|失业保险(交了|有交|都交)", raw):
+        facts["unemployment_insured"] = True
+    if re.search(r"(没交|没有交|没参加|没有参加|未参加)失业保险", raw):
+        facts["unemployment_insured"] = False
+    if re.search(r"(注册在中关村|中关村示范区|在中关村注册|中关村的企业)", raw):
+        facts["zgc_registered"] = True
+    return facts
