@@ -260,6 +260,12 @@ def no_answer(kb: KnowledgeBase, turn: Turn, group: Optional[str] = None) -> Rep
     return Reply(["\n".join(lines)], [("有哪些政策", "/list_policies"), ("转人工", "/human_handoff")])
 
 
+def technical_problem_text(kb: KnowledgeBase) -> str:
+    lines = ["抱歉，系统暂时出了点问题，没能查到答案。请稍后再试，或直接咨询："]
+    lines += [f"· {answers.contact_line(c)}" for c in referral_contacts(kb, None, None)]
+    return "\n".join(lines)
+
+
 def answer_policy(kb: KnowledgeBase, turn: Turn) -> Reply:
     """A topical question (or a district/topic follow-up): the measure, short, with detail buttons."""
     question = clean_text(turn.text)

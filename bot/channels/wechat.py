@@ -23,6 +23,7 @@ they never start a second bot turn.
 
 import asyncio
 import logging
+import re
 import threading
 import time
 from collections import OrderedDict
@@ -43,7 +44,11 @@ from rasa.shared.exceptions import RasaException
 from wechatpy import parse_message
 from wechatpy.crypto import WeChatCrypto
 from wechatpy.events import BaseEvent
-from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException
+from wechatpy.exceptions import (
+    InvalidAppIdException,
+    InvalidSignatureException,
+    WeChatException,
+)
 from wechatpy.messages import TextMessage
 from wechatpy.replies import create_reply
 from wechatpy.utils import check_signature
@@ -91,6 +96,8 @@ OPTIONS_TTL_SECONDS = 30 * 60.0
 CLIENT_HTTP_TIMEOUT = 10  # seconds, for calls to the WeChat API
 
 ClientFactory = Callable[[Text, Text], Any]
+
+_SECRET_IN_URL = re.compile(r"((?:secret|access_token)=)[^&\s'\"]+", re.IGNORECASE)
 
 
 def default_client_factory(app_id: Text, app_secret: Text) -> Any:
@@ -308,11 +315,20 @@ class WeChatInput(InputChannel):
             return True
         except Exception as e:  # network, API errcode, 48h window, ...
             logger.error(
-                "WeChat channel: customer-service delivery failed: %s: %s",
-                type(e).__name__,
-                e,
+                "WeChat channel: customer-service delivery failed: %s",
+                self._describe_error(e),
             )
             return False
+
+    def _describe_error(self, error: Exception) -> Text:
+        """Error text safe for logs (request URLs may carry the app secret)."""
+        if isinstance(error, WeChatException):
+            return f"{type(error).__name__} errcode={error.errcode} errmsg={error.errmsg}"
+        text = f"{type(error).__name__}: {error}"
+        text = _SECRET_IN_URL.sub(r"\1***", text)
+        if self.app_secret:
+            text = text.replace(self.app_secret, "***")
+        return text[:500]
 
     async def _send_followups(self, openid: Text, parts: List[Text]) -> None:
         # give the passive reply (part 1) a head start so the parts arrive in order
@@ -512,8 +528,12 @@ class WeChatInput(InputChannel):
     async def _deliver_late(self, turn: _Turn) -> None:
         try:
             answer = await asyncio.shield(turn.task)
-        except BaseException:
-            return
+        except asyncio.CancelledError:
+            if turn.task.cancelled():
+                return  # the turn itself was cancelled (e.g. server shutdown)
+            raise
+        except Exception:
+            return  # _run_turn reports bot errors itself
         if answer:
             await self.send_via_customer_service(
                 turn.openid, split_utf8(answer, WECHAT_TEXT_LIMIT_BYTES)

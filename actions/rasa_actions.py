@@ -1,0 +1,231 @@
+"""Rasa action classes: thin adapters from a Rasa tracker to ``actions.dialogue`` and back.
+
+Every action answers from the KB loaded at run time (``default_kb`` reloads edited files), and
+no exception escapes: a failure becomes a polite reply with a human contact.
+"""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Optional, Text
+
+import yaml
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions import dialogue
+from actions.knowledge_base import KnowledgeBase, default_kb
+
+logger = logging.getLogger(__name__)
+FORM = "enterprise_form"
+INTENT_TITLES_FILE = Path(__file__).resolve().parent.parent / "bot" / "intent_titles.yml"
+MAX_FORM_FAILURES = 2
+STATIC_APOLOGY = "抱歉，系统暂时出了点问题，没能查到答案。请稍后再试，或回复“转人工”获取相关部门的联系电话。"
+
+
+def turn_from(tracker: Tracker) -> dialogue.Turn:
+    msg = tracker.latest_message or {}
+    text = msg.get("text") or ""
+    if text.startswith("/"):          # a button payload carries intent and entities, not words
+        text = ""
+    intent = (msg.get("intent") or {}).get("name") or ""
+    entities: Dict[str, str] = {}
+    for e in msg.get("entities") or []:
+        if e.get("value") is not None:
+            entities.setdefault(e["entity"], str(e["value"]))
+    return dialogue.Turn(text, intent, entities, dict(tracker.current_slot_values()))
+
+
+def send(dispatcher: CollectingDispatcher, reply: dialogue.Reply) -> List[EventType]:
+    buttons = [{"title": t, "payload": p} for t, p in reply.buttons]
+    for i, text in enumerate(reply.texts):
+        last = i == len(reply.texts) - 1
+        dispatcher.utter_message(text=text, buttons=buttons if last and buttons else None)
+    if not reply.texts and buttons:
+        dispatcher.utter_message(text="请选择：", buttons=buttons)
+    return [SlotSet(k, v) for k, v in reply.slots.items()]
+
+
+def safe_reply(dispatcher: CollectingDispatcher, tracker: Tracker,
+               build: Callable[[KnowledgeBase, dialogue.Turn], dialogue.Reply]) -> List[EventType]:
+    try:
+        kb = default_kb()
+        return send(dispatcher, build(kb, turn_from(tracker)))
+    except Exception:  # never leave the user without an answer
+        logger.exception("action failed for %r", (tracker.latest_message or {}).get("text"))
+        technical_problem(dispatcher)
+        return []
+
+
+def technical_problem(dispatcher: CollectingDispatcher) -> None:
+    """Apologise with the referral contacts from the KB (static text if even the KB fails)."""
+    try:
+        dispatcher.utter_message(text=dialogue.technical_problem_text(default_kb()))
+    except Exception:
+        logger.exception("KB unavailable")
+        dispatcher.utter_message(text=STATIC_APOLOGY)
+
+
+class KBAction(Action):
+    """An action whose reply is one function of ``actions.dialogue``."""
+    action_name = ""
+    build: Callable[[KnowledgeBase, dialogue.Turn], dialogue.Reply] = None
+
+    def name(self) -> Text:
+        return self.action_name
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        return safe_reply(dispatcher, tracker, type(self).build)
+
+
+class ActionAnswerPolicy(KBAction):
+    action_name = "action_answer_policy"
+    build = staticmethod(dialogue.answer_policy)
+
+
+class ActionAnswerContact(KBAction):
+    action_name = "action_answer_contact"
+    build = staticmethod(dialogue.answer_contacts)
+
+
+class ActionAnswerProcedure(KBAction):
+    action_name = "action_answer_procedure"
+    build = staticmethod(dialogue.answer_procedure)
+
+
+class ActionAnswerConditions(KBAction):
+    action_name = "action_answer_conditions"
+    build = staticmethod(dialogue.answer_conditions)
+
+
+class ActionListPolicies(KBAction):
+    action_name = "action_list_policies"
+    build = staticmethod(dialogue.list_policies)
+
+
+class ActionHandoff(KBAction):
+    action_name = "action_handoff"
+    build = staticmethod(dialogue.handoff)
+
+
+def _intent_titles() -> Dict[str, str]:
+    try:
+        return yaml.safe_load(INTENT_TITLES_FILE.read_text(encoding="utf-8")) or {}
+    except OSError:
+        return {}
+
+
+class ActionFallback(Action):
+    """Low confidence or out of scope: answer from the KB if it is sure, else say so with a contact."""
+
+    def name(self) -> Text:
+        return "action_fallback"
+
+    async def run(self, dispatcher, tracker, domain):
+        ranking = (tracker.latest_message or {}).get("intent_ranking") or []
+        titles = _intent_titles()
+        return safe_reply(dispatcher, tracker, lambda kb, turn: dialogue.fallback(kb, turn, ranking, titles))
+
+
+class ActionStartCheck(Action):
+    """Eligibility or amount question: choose the measure, keep the stated facts, run the form."""
+
+    def name(self) -> Text:
+        return "action_start_check"
+
+    async def run(self, dispatcher, tracker, domain):
+        intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
+        goal = "amount" if intent == "ask_amount" else "eligibility"
+        try:
+            kb = default_kb()
+            turn = turn_from(tracker)
+            if intent not in ("ask_amount", "ask_eligibility") and turn.slots.get("last_kind", "").startswith("check_"):
+                goal = turn.slots["last_kind"][len("check_"):]
+            reply = dialogue.start_check(kb, turn, goal)
+        except Exception:
+            logger.exception("start_check failed")
+            technical_problem(dispatcher)
+            return []
+        events = send(dispatcher, reply)
+        if reply.start_form:
+            events += [SlotSet("form_failures", 0), FollowupAction(FORM)]
+        return events
+
+
+class ActionHandleInform(ActionStartCheck):
+    """A bare fact or district ("那密云呢", "8%"): continue what the user was doing."""
+
+    def name(self) -> Text:
+        return "action_handle_inform"
+
+    async def run(self, dispatcher, tracker, domain):
+        if (tracker.get_slot("last_kind") or "").startswith("check_"):
+            return await super().run(dispatcher, tracker, domain)
+        return safe_reply(dispatcher, tracker, dialogue.answer_policy)
+
+
+class ActionConcludeCheck(KBAction):
+    action_name = "action_conclude_check"
+    build = staticmethod(dialogue.conclude_check)
+
+
+class ValidateEnterpriseForm(FormValidationAction):
+    """Asks only the facts still missing for the chosen measure; reads each answer from free text."""
+
+    def name(self) -> Text:
+        return f"validate_{FORM}"
+
+    async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> List[Text]:
+        try:
+            turn = turn_from(tracker)
+            return dialogue.required_facts(default_kb(), turn.slots.get("measure_id"),
+                                           turn.slots.get("goal") or "eligibility", dialogue.known_facts(turn))
+        except Exception:
+            logger.exception("required_slots failed")
+            return []
+
+    async def get_validation_events(self, dispatcher, tracker, domain) -> List[EventType]:
+        kb = default_kb()
+        requested = tracker.get_slot("requested_slot")
+        text = turn_from(tracker).text
+        events: List[EventType] = []
+        for slot, value in tracker.slots_to_validate().items():
+            if slot not in dialogue.FACT_SLOTS:
+                continue
+            parsed = dialogue.parse_fact_answer(kb, slot, text if slot == requested else str(value))
+            if parsed is None and slot != requested:
+                parsed = dialogue.parse_fact_answer(kb, slot, str(value))
+            events.append(SlotSet(slot, parsed))
+            if parsed is None and slot == requested:
+                failures = int(tracker.get_slot("form_failures") or 0) + 1
+                events.append(SlotSet("form_failures", failures))
+                spec = kb.taxonomy.facts[slot]
+                if failures >= MAX_FORM_FAILURES:
+                    dispatcher.utter_message(text=f"抱歉，我还是没能读懂“{text[:30]}”。我需要知道：{spec['label']}。"
+                                                  "您可以回复“算了”结束，或直接联系工作人员（回复“转人工”）。")
+                else:
+                    dispatcher.utter_message(text=f"抱歉，没能读懂您的回答，我需要知道：{spec['label']}。")
+        # Other facts stated in the same answer ("国企的房子，办公用") are kept too.
+        if requested and text:
+            from actions.fact_extraction import extract_facts
+            for fact, value in extract_facts(text, kb).items():
+                if fact != requested and tracker.get_slot(fact) in (None, ""):
+                    events.append(SlotSet(fact, value))
+        return events
+
+
+def _make_ask_action(fact: str):
+    class _Ask(Action):
+        def name(self) -> Text:
+            return f"action_ask_{fact}"
+
+        async def run(self, dispatcher, tracker, domain):
+            return safe_reply(dispatcher, tracker, lambda kb, turn: dialogue.fact_question(kb, fact))
+    _Ask.__name__ = f"ActionAsk_{fact}"
+    return _Ask
+
+
+for _fact in dialogue.FACT_SLOTS:
+    globals()[f"ActionAsk_{_fact}"] = _make_ask_action(_fact)

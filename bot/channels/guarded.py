@@ -1,0 +1,131 @@
+"""REST and socket.io channels that never leave the user in silence.
+
+Rasa logs and swallows a failing custom action (action server down or broken) and then simply
+sends nothing. These channels count what the bot sent for each message; if it sent nothing,
+or did not finish within ``reply_timeout`` seconds, the user gets a polite apology with the
+referral contacts from the knowledge base. Bad requests (broken JSON, missing sender, non-text
+message) get a clean 400; very long messages are cut to ``MAX_MESSAGE_CHARS``.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any, Awaitable, Callable, Dict, Optional, Text
+
+from rasa.core.channels.channel import OutputChannel, UserMessage
+from rasa.core.channels.rest import RestInput
+from rasa.core.channels.socketio import SocketIOInput
+from sanic import Blueprint
+from sanic.exceptions import InvalidUsage
+from sanic.request import Request
+
+logger = logging.getLogger(__name__)
+
+MAX_MESSAGE_CHARS = 1000
+DEFAULT_REPLY_TIMEOUT = 10.0
+STATIC_APOLOGY = "抱歉，系统暂时繁忙，没能及时回答。请稍后再试，或回复“转人工”获取相关部门的联系电话。"
+
+
+def apology_text() -> str:
+    """Apology with the KB's referral contacts (static text if the KB cannot be read)."""
+    try:
+        from actions.dialogue import technical_problem_text
+        from actions.knowledge_base import default_kb
+        return technical_problem_text(default_kb())
+    except Exception:  # the apology itself must never fail
+        logger.exception("could not build the apology from the KB")
+        return STATIC_APOLOGY
+
+
+class CountingOutputChannel(OutputChannel):
+    """Forwards every bot message to the real channel and counts them."""
+
+    def __init__(self, inner: OutputChannel) -> None:
+        self.inner = inner
+        self.sent = 0
+
+    @classmethod
+    def name(cls) -> Text:
+        return "counting"
+
+    async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
+        self.sent += 1
+        await self.inner.send_response(recipient_id, message)
+
+    def __getattr__(self, item: str) -> Any:
+        return getattr(self.inner, item)
+
+
+def guard(on_new_message: Callable[[UserMessage], Awaitable[Any]],
+          reply_timeout: float = DEFAULT_REPLY_TIMEOUT) -> Callable[[UserMessage], Awaitable[Any]]:
+    """Wrap Rasa's message handler so that every user message gets at least one reply."""
+
+    async def guarded(message: UserMessage) -> Any:
+        inner = message.output_channel
+        counter = CountingOutputChannel(inner)
+        message.output_channel = counter
+        if message.text and len(message.text) > MAX_MESSAGE_CHARS:
+            message.text = message.text[:MAX_MESSAGE_CHARS]
+        result = None
+        try:
+            result = await asyncio.wait_for(on_new_message(message), timeout=reply_timeout)
+        except asyncio.TimeoutError:
+            logger.error("bot did not answer %r within %.1fs", message.sender_id, reply_timeout)
+        except Exception:
+            logger.exception("handling the message of %r failed", message.sender_id)
+        if counter.sent == 0:
+            await inner.send_response(message.sender_id, {"text": apology_text()})
+        return result
+
+    return guarded
+
+
+def _json_object(request: Request) -> Dict[str, Any]:
+    try:
+        body = request.json
+    except Exception:
+        raise InvalidUsage("请求体不是有效的JSON。")
+    if not isinstance(body, dict):
+        raise InvalidUsage("请求体应为JSON对象，例如 {\"sender\": \"u1\", \"message\": \"你好\"}。")
+    return body
+
+
+class GuardedRestInput(RestInput):
+    """Rasa's REST channel (same URL: /webhooks/rest/webhook) with input checks and the guard."""
+
+    def __init__(self, reply_timeout: float = DEFAULT_REPLY_TIMEOUT) -> None:
+        self.reply_timeout = float(reply_timeout)
+
+    @classmethod
+    def name(cls) -> Text:
+        return "rest"
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "GuardedRestInput":
+        return cls(**{k: v for k, v in (credentials or {}).items() if k == "reply_timeout"})
+
+    async def _extract_sender(self, req: Request) -> Optional[Text]:
+        sender = _json_object(req).get("sender")
+        if not isinstance(sender, (str, int)) or str(sender).strip() == "" or len(str(sender)) > 128:
+            raise InvalidUsage("缺少有效的 sender（会话标识）。")
+        return str(sender)
+
+    def _extract_message(self, req: Request) -> Optional[Text]:
+        message = _json_object(req).get("message")
+        if not isinstance(message, str):
+            raise InvalidUsage("缺少有效的 message（文字消息）。")
+        return message[:MAX_MESSAGE_CHARS]
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
+        return super().blueprint(guard(on_new_message, self.reply_timeout))
+
+
+class GuardedSocketIOInput(SocketIOInput):
+    """Rasa's socket.io channel (used by the web widget) with the guard."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return "socketio"
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        return super().blueprint(guard(on_new_message))
