@@ -105,12 +105,12 @@ def interest_subsidy(measure: Measure, interest_paid: Optional[float] = None) ->
     if interest_paid is None or "percent" not in benefit:
         if cap is None:
             raise NotApplicable(f"{measure.id} states neither rate nor cap")
-        return Amount(cap, f"{scope}最高不超过{format_money(cap)}", benefit)
+        return Amount(cap, f"{scope}最高不超过{benefit['cap']}", benefit)
     raw = interest_paid * benefit["percent"] / 100
     total = min(raw, cap) if cap is not None else raw
     explanation = f"实际利息{format_money(interest_paid)} × {benefit['percent']:g}% = {format_money(raw)}"
     if cap is not None and raw > cap:
-        explanation += f"，超过{scope}上限，按{format_money(cap)}计"
+        explanation += f"，超过{scope}上限{benefit['cap']}，按{benefit['cap']}计"
     return Amount(total, explanation, benefit)
 
 

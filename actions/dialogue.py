@@ -32,6 +32,8 @@ GENERIC = re.compile(
 )
 FOLLOW_UP_DISTRICT = re.compile(r"^(那|那么|换成|如果是|要是|改成)?.{0,3}(西城|密云)(区)?(的|呢|那边|怎么样|的呢|吗)?[?？。!！]*$")
 AMBIGUITY_RATIO = 0.8
+STOPPED = "stopped"
+STOP_WORDS = re.compile(r"^(算了|不问了|不用了|结束|取消|退出|不想说|停|stop|quit|cancel)[吧啊了。.!！]*$", re.IGNORECASE)
 MAX_INPUT = 500
 
 
@@ -65,6 +67,8 @@ class Found:
 
 
 def clean_text(text: str) -> str:
+    """Normalised user text without markup, cut to a sane length."""
+    text = re.sub(r"<[^>]{0,200}>", " ", text or "")
     return normalize(text)[:MAX_INPUT]
 
 
@@ -468,7 +472,13 @@ def amount_inputs(m: Measure, facts: Dict[str, Any]) -> List[str]:
     return []
 
 
+def wants_to_stop(text: str) -> bool:
+    return bool(STOP_WORDS.match(clean_text(text)))
+
+
 def conclude_check(kb: KnowledgeBase, turn: Turn) -> Reply:
+    if turn.slots.get("goal") == STOPPED:
+        return Reply(["好的，已结束本次判断。您可以继续提问，或回复“转人工”获取联系电话。"], slots={"goal": None})
     m = kb.get(turn.slots.get("measure_id") or "")
     if not m:
         return no_answer(kb, turn)

@@ -58,9 +58,7 @@ def parse_number(value) -> Optional[float]:
 
 
 def format_money(yuan: float) -> str:
-    """12000 → '12,000元'; 200000 → '20万元'."""
-    if yuan >= 10000 and yuan % 10000 == 0:
-        return f"{yuan / 10000:g}万元"
+    """12000 → '12,000元'; 1540.5 → '1,540.50元'."""
     if float(yuan).is_integer():
         return f"{int(yuan):,}元"
     return f"{yuan:,.2f}元"

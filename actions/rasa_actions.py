@@ -11,7 +11,7 @@ from typing import Any, Callable, Dict, List, Optional, Text
 
 import yaml
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -149,8 +149,10 @@ class ActionStartCheck(Action):
             technical_problem(dispatcher)
             return []
         events = send(dispatcher, reply)
+        # Rules start enterprise_form when check_ready is true (data/stories/rules_checks.yml).
+        events.append(SlotSet("check_ready", reply.start_form))
         if reply.start_form:
-            events += [SlotSet("form_failures", 0), FollowupAction(FORM)]
+            events.append(SlotSet("form_failures", 0))
         return events
 
 
@@ -163,7 +165,7 @@ class ActionHandleInform(ActionStartCheck):
     async def run(self, dispatcher, tracker, domain):
         if (tracker.get_slot("last_kind") or "").startswith("check_"):
             return await super().run(dispatcher, tracker, domain)
-        return safe_reply(dispatcher, tracker, dialogue.answer_policy)
+        return safe_reply(dispatcher, tracker, dialogue.answer_policy) + [SlotSet("check_ready", False)]
 
 
 class ActionConcludeCheck(KBAction):
@@ -180,6 +182,8 @@ class ValidateEnterpriseForm(FormValidationAction):
     async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> List[Text]:
         try:
             turn = turn_from(tracker)
+            if turn.slots.get("goal") == dialogue.STOPPED:
+                return []
             return dialogue.required_facts(default_kb(), turn.slots.get("measure_id"),
                                            turn.slots.get("goal") or "eligibility", dialogue.known_facts(turn))
         except Exception:
@@ -191,6 +195,8 @@ class ValidateEnterpriseForm(FormValidationAction):
         requested = tracker.get_slot("requested_slot")
         text = turn_from(tracker).text
         events: List[EventType] = []
+        if requested and dialogue.wants_to_stop(text):
+            return [SlotSet(requested, None), SlotSet("goal", dialogue.STOPPED)]
         for slot, value in tracker.slots_to_validate().items():
             if slot not in dialogue.FACT_SLOTS:
                 continue

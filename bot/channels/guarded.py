@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
@@ -23,6 +24,8 @@ logger = logging.getLogger(__name__)
 
 MAX_MESSAGE_CHARS = 1000
 DEFAULT_REPLY_TIMEOUT = 10.0
+EMPTY_INPUT_REPLY = "您好，请用文字输入您想咨询的问题，例如：西城区房租减免怎么申请？"
+WORDS = re.compile(r"[0-9A-Za-z\u4e00-\u9fff]")
 STATIC_APOLOGY = "抱歉，系统暂时繁忙，没能及时回答。请稍后再试，或回复“转人工”获取相关部门的联系电话。"
 
 
@@ -66,6 +69,10 @@ def guard(on_new_message: Callable[[UserMessage], Awaitable[Any]],
         message.output_channel = counter
         if message.text and len(message.text) > MAX_MESSAGE_CHARS:
             message.text = message.text[:MAX_MESSAGE_CHARS]
+        if not WORDS.search(message.text or ""):
+            # Empty, only emoji or punctuation: nothing to understand, ask for a question.
+            await inner.send_response(message.sender_id, {"text": EMPTY_INPUT_REPLY})
+            return None
         result = None
         try:
             result = await asyncio.wait_for(on_new_message(message), timeout=reply_timeout)
