@@ -68,46 +68,22 @@ def technical_problem(dispatcher: CollectingDispatcher) -> None:
         dispatcher.utter_message(text=STATIC_APOLOGY)
 
 
-class KBAction(Action):
-    """An action whose reply is one function of ``actions.dialogue``."""
-    action_name = ""
-    build: Callable[[KnowledgeBase, dialogue.Turn], dialogue.Reply] = None
-
-    def name(self) -> Text:
-        return self.action_name
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        return safe_reply(dispatcher, tracker, type(self).build)
+def kb_action(class_name: str, action_name: str,
+              build: Callable[[KnowledgeBase, dialogue.Turn], dialogue.Reply]) -> type:
+    """An action class whose reply is one function of ``actions.dialogue``."""
+    async def run(self, dispatcher, tracker, domain):
+        return safe_reply(dispatcher, tracker, build)
+    return type(class_name, (Action,), {"name": lambda self: action_name, "run": run,
+                                        "__doc__": build.__doc__})
 
 
-class ActionAnswerPolicy(KBAction):
-    action_name = "action_answer_policy"
-    build = staticmethod(dialogue.answer_policy)
-
-
-class ActionAnswerContact(KBAction):
-    action_name = "action_answer_contact"
-    build = staticmethod(dialogue.answer_contacts)
-
-
-class ActionAnswerProcedure(KBAction):
-    action_name = "action_answer_procedure"
-    build = staticmethod(dialogue.answer_procedure)
-
-
-class ActionAnswerConditions(KBAction):
-    action_name = "action_answer_conditions"
-    build = staticmethod(dialogue.answer_conditions)
-
-
-class ActionListPolicies(KBAction):
-    action_name = "action_list_policies"
-    build = staticmethod(dialogue.list_policies)
-
-
-class ActionHandoff(KBAction):
-    action_name = "action_handoff"
-    build = staticmethod(dialogue.handoff)
+ActionAnswerPolicy = kb_action("ActionAnswerPolicy", "action_answer_policy", dialogue.answer_policy)
+ActionAnswerContact = kb_action("ActionAnswerContact", "action_answer_contact", dialogue.answer_contacts)
+ActionAnswerProcedure = kb_action("ActionAnswerProcedure", "action_answer_procedure", dialogue.answer_procedure)
+ActionAnswerConditions = kb_action("ActionAnswerConditions", "action_answer_conditions", dialogue.answer_conditions)
+ActionListPolicies = kb_action("ActionListPolicies", "action_list_policies", dialogue.list_policies)
+ActionHandoff = kb_action("ActionHandoff", "action_handoff", dialogue.handoff)
+ActionConcludeCheck = kb_action("ActionConcludeCheck", "action_conclude_check", dialogue.conclude_check)
 
 
 def _intent_titles() -> Dict[str, str]:
@@ -168,11 +144,6 @@ class ActionHandleInform(ActionStartCheck):
         return safe_reply(dispatcher, tracker, dialogue.answer_policy) + [SlotSet("check_ready", False)]
 
 
-class ActionConcludeCheck(KBAction):
-    action_name = "action_conclude_check"
-    build = staticmethod(dialogue.conclude_check)
-
-
 class ValidateEnterpriseForm(FormValidationAction):
     """Asks only the facts still missing for the chosen measure; reads each answer from free text."""
 
@@ -222,16 +193,10 @@ class ValidateEnterpriseForm(FormValidationAction):
         return events
 
 
-def _make_ask_action(fact: str):
-    class _Ask(Action):
-        def name(self) -> Text:
-            return f"action_ask_{fact}"
-
-        async def run(self, dispatcher, tracker, domain):
-            return safe_reply(dispatcher, tracker, lambda kb, turn: dialogue.fact_question(kb, fact))
-    _Ask.__name__ = f"ActionAsk_{fact}"
-    return _Ask
+def _ask(fact: str) -> Callable[[KnowledgeBase, dialogue.Turn], dialogue.Reply]:
+    return lambda kb, turn: dialogue.fact_question(kb, fact)
 
 
+# action_ask_<fact>: the question for each enterprise fact, worded in taxonomy.yml.
 for _fact in dialogue.FACT_SLOTS:
-    globals()[f"ActionAsk_{_fact}"] = _make_ask_action(_fact)
+    globals()[f"ActionAsk_{_fact}"] = kb_action(f"ActionAsk_{_fact}", f"action_ask_{_fact}", _ask(_fact))
