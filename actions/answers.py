@@ -104,7 +104,7 @@ def contacts_text(m: Measure, limit: int = 12) -> str:
     for c in m.contacts[:limit]:
         if c.get("item") and c["item"] != current_item:
             current_item = c["item"]
-            lines.append(f"[{current_item}]")
+            lines.append(f"【{current_item}】")
         lines.append("· " + contact_line(c))
     if len(m.contacts) > limit:
         lines.append(f"……共{len(m.contacts)}个联系方式，其余请在热线后台查看。")

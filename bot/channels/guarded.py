@@ -9,7 +9,9 @@ message) get a clean 400; very long messages are cut to ``MAX_MESSAGE_CHARS``.
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
+import uuid
 import re
 from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
@@ -135,4 +137,22 @@ class GuardedSocketIOInput(SocketIOInput):
         return "socketio"
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        return super().blueprint(guard(on_new_message))
+        socketio_webhook = super().blueprint(guard(on_new_message))
+        sio = self.sio
+
+        # Rasa 3.6 calls ``sio.enter_room`` without ``await``; since python-socketio 5.x made it a
+        # coroutine, the client never joins its session room and, with session_persistence, never
+        # receives a bot message (RasaHQ/rasa#13027). This handler replaces Rasa's.
+        @sio.on("session_request", namespace=self.namespace)
+        async def session_request(sid: Text, data: Optional[Dict]) -> None:
+            session_id = data.get("session_id") if isinstance(data, dict) else None
+            if not isinstance(session_id, str) or not session_id.strip() or len(session_id) > 128:
+                session_id = uuid.uuid4().hex
+            if self.session_persistence:
+                entered = sio.enter_room(sid, session_id, namespace=self.namespace)
+                if inspect.isawaitable(entered):
+                    await entered
+            await sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
+            logger.debug("socket.io client %s joined session %s", sid, session_id)
+
+        return socketio_webhook
