@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import sys
+import tempfile
 from pathlib import Path
 from typing import Dict, List
 
@@ -62,10 +63,21 @@ def write(kb: KnowledgeBase, nlu_file: Path = NLU_FILE, userdict_file: Path = US
     data = nlu_data(kb)
     for item in data["nlu"]:
         item["examples"] = _Literal(item["examples"])
-    nlu_file.parent.mkdir(parents=True, exist_ok=True)
-    nlu_file.write_text("# Generated from policies_kb/ by `python -m actions.nlu_generation`. Do not edit.\n"
-                        + yaml.dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    write_user_dictionary(kb, userdict_file)
+    text = ("# Generated from policies_kb/ by `python -m actions.nlu_generation`. Do not edit.\n"
+            + yaml.dump(data, allow_unicode=True, sort_keys=False))
+    _write_if_changed(nlu_file, text)
+    with tempfile.TemporaryDirectory() as tmp:
+        fresh = Path(tmp) / "terms.txt"
+        write_user_dictionary(kb, fresh)
+        _write_if_changed(userdict_file, fresh.read_text(encoding="utf-8"))
+
+
+def _write_if_changed(path: Path, text: str) -> None:
+    """Unchanged files keep their time stamp, so the model is not retrained for nothing."""
+    if path.exists() and path.read_text(encoding="utf-8") == text:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
 
 
 def main() -> int:

@@ -5,6 +5,7 @@
 source "$(dirname "$0")/common.sh"
 setup_python
 train_if_needed
+rm -rf results/nlu results/conversations
 mkdir -p results
 log "NLU on the held-out set"
 "$VENV/bin/rasa" test nlu --nlu tests/nlu_test.yml --model "$MODEL" --out results/nlu --quiet >results/nlu.log 2>&1

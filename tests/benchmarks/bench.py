@@ -30,6 +30,7 @@ from tests.servers import MODEL, running_servers  # noqa: E402
 QUESTIONS = Path(__file__).with_name("retrieval_questions.yml")
 FOLLOW_UPS = ["电话多少", "怎么申请", "那密云呢", "需要什么条件", "谢谢"]
 MAX_SECONDS = 240
+CONVERSATION_LENGTH = 6   # messages per conversation before a new user starts one
 
 
 def messages(n: int, seed: int = 7) -> List[str]:
@@ -66,7 +67,8 @@ def load(url: str, conversations: int, per_conversation: int, think: float) -> T
             text = texts[i * per_conversation + j]
             t0 = time.perf_counter()
             try:
-                r = session.post(url, json={"sender": f"bench-{conversations}-{think}-{i}", "message": text}, timeout=30)
+                sender = f"bench-{conversations}-{think}-{i}-{j // CONVERSATION_LENGTH}"
+                r = session.post(url, json={"sender": sender, "message": text}, timeout=30)
                 ok = r.status_code == 200 and r.json()
             except requests.RequestException:
                 ok = False

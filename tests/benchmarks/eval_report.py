@@ -19,8 +19,8 @@ def main() -> int:
     print("NLU, held-out set tests/nlu_test.yml")
     print(f"  intent accuracy   {intents['accuracy']:.3f}   (goal >= 0.95)")
     print(f"  intent macro-F1   {intents['macro avg']['f1-score']:.3f}   ({intents['macro avg']['support']} examples)")
-    print(f"  entity F1 DIET    {entity_f1(RESULTS / 'nlu' / 'DIETClassifier_report.json')}")
-    print(f"  entity F1 lookup  {entity_f1(RESULTS / 'nlu' / 'RegexEntityExtractor_report.json')}")
+    for report in sorted((RESULTS / "nlu").glob("*Extractor_report.json")) + sorted((RESULTS / "nlu").glob("DIET*_report.json")):
+        print(f"  entity F1 ({report.name.split('_')[0]})  {entity_f1(report)}")
     weak = sorted((v["f1-score"], k) for k, v in intents.items()
                   if isinstance(v, dict) and "f1-score" in v and k not in ("macro avg", "weighted avg", "micro avg"))[:5]
     print("  weakest intents   " + ", ".join(f"{k} {f:.2f}" for f, k in weak))
