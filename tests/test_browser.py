@@ -20,12 +20,6 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 SCREENSHOTS = ROOT / "results" / "screenshots"
 BUNDLE = ROOT / "web" / "node_modules" / "rasa-webchat" / "lib" / "index.js"
 TOKEN = "test-token"
-EXTRA_CREDENTIALS = """
-bot.channels.webpage.WebChatPage:
-
-bot.channels.console.HotlineConsole:
-  token_env: CONSOLE_TOKEN
-"""
 BOT_TIMEOUT = 60_000  # ms: the first answers of a fresh server can be slow on a 2-core machine
 
 
@@ -49,8 +43,7 @@ def browser():
 
 @pytest.fixture(scope="module")
 def servers(browser, tmp_path_factory):
-    with running_servers(tmp_path_factory.mktemp("browser"), extra_credentials=EXTRA_CREDENTIALS,
-                         env={"CONSOLE_TOKEN": TOKEN}) as s:
+    with running_servers(tmp_path_factory.mktemp("browser"), env={"CONSOLE_TOKEN": TOKEN}) as s:
         yield s
 
 
