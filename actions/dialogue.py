@@ -438,7 +438,13 @@ def start_check(kb: KnowledgeBase, turn: Turn, goal: str) -> Reply:
     if goal == "amount" and not calculable(m):
         return Reply([f"{m.title}（{m.citation}）原文没有给出可计算的标准或金额：\n" + answers.benefits_text(m)],
                      detail_buttons(kb, m), slots)
-    return Reply([], [], slots, start_form=True)
+    facts = {**known_facts(Turn("", slots={**turn.slots, **slots}))}
+    if not required_facts(kb, m.id, goal, facts):
+        return Reply([], [], slots, start_form=True)
+    intro = (f"【{m.district}】{m.title}（{m.citation}）：{m.summary}\n我来帮您算一算，需要几个数字。"
+             if goal == "amount" else
+             f"我来帮您判断是否符合【{m.district}】{m.title}（{m.citation}）的条件，只问还不知道的情况。")
+    return Reply([intro], [], slots, start_form=True)
 
 
 def required_facts(kb: KnowledgeBase, measure_id: Optional[str], goal: str, facts: Dict[str, Any]) -> List[str]:
