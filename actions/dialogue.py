@@ -64,6 +64,19 @@ class Found:
     hits: List[Hit] = field(default_factory=list)
     group: Optional[str] = None
     district: Optional[str] = None
+    alternatives: List[Measure] = field(default_factory=list)
+
+
+def topic_only(kb: KnowledgeBase, content: str) -> bool:
+    """The question names only a topic (and maybe a district): "西城区房租减免", "有贷款贴息吗"."""
+    words = [d for d in kb.districts] + [v for d in kb.districts for v in kb.taxonomy.synonyms.get(d, [])]
+    for spec in kb.taxonomy.topics.values():
+        words += list(spec.get("keywords") or []) + [spec["label"]]
+    words += ["减免", "优惠", "扶持", "支持", "补贴", "补助", "方面", "相关", "这块", "哪些", "情况"]
+    rest = content
+    for w in sorted(set(words), key=len, reverse=True):
+        rest = rest.replace(w, "")
+    return not re.sub(r"[\s\W_]+", "", rest)
 
 
 def clean_text(text: str) -> str:
@@ -132,6 +145,15 @@ def find_measure(kb: KnowledgeBase, turn: Turn, question: Optional[str] = None,
              or (group_of(kb, Turn(content)) if content else None))
     if district and group and not kb.filter(district=district, topic=group):
         return Found("not_covered", group=group, district=district)
+
+    if content and group and topic_only(kb, content):
+        primaries = [m for m in kb.filter(district=district, topic=group) if m.primary]
+        primaries.sort(key=lambda m: m.document.issued, reverse=True)
+        if primaries and (district or len({m.district for m in primaries}) == 1):
+            return Found("found", primaries[0], group=group, district=district, alternatives=primaries[1:])
+        if primaries:
+            hits = [Hit(m, 10.0, 1.0) for m in primaries]
+            return Found("ask_district", primaries[0], hits, group=group)
 
     if content:
         retriever = retriever_for(kb)
@@ -286,7 +308,10 @@ def answer_policy(kb: KnowledgeBase, turn: Turn) -> Reply:
             return group_menu(kb, found.group, found.district)
         return no_answer(kb, turn, found.group)
     m = found.measure
-    return Reply([answers.short_answer(m)], detail_buttons(kb, m), remember(m, question, "policy"))
+    buttons = detail_buttons(kb, m)
+    buttons += [(f"另见{a.document.doc_number}{a.label}", payload("ask_other_measure", measure_id=a.id))
+                for a in found.alternatives[:2]]
+    return Reply([answers.short_answer(m)], buttons, remember(m, question, "policy"))
 
 
 def _detail(kb: KnowledgeBase, turn: Turn, kind: str, render) -> Reply:

@@ -84,6 +84,7 @@ MEASURE = {
         "topics": {"type": "array", "minItems": 1, "items": {"type": "string"}},
         "summary": {"type": "string", "minLength": 1},
         "keywords": _strings,
+        "primary": {"type": "boolean"},
         "industries": _strings,
         "text": {"type": "string", "minLength": 1},
         "eligibility": {

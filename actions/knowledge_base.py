@@ -103,6 +103,7 @@ class Measure:
     document: Document
     section: str = ""
     keywords: List[str] = field(default_factory=list)
+    primary: bool = False
     industries: List[str] = field(default_factory=list)
     eligibility: Dict[str, Any] = field(default_factory=dict)
     benefits: List[Dict[str, Any]] = field(default_factory=list)

@@ -61,7 +61,7 @@ class Retriever:
         docs = [expand_synonyms(measure_document(m, topic_keywords, topic_labels), tax.synonyms) for m in self.measures]
         self._word_docs = [tokens(self.tokenizer, d) for d in docs]
         self._vocab = [set(d) for d in self._word_docs]
-        self._words = BM25Okapi(self._word_docs)
+        self._words = BM25Okapi(self._word_docs, b=0.3)
         self._bigrams = BM25Okapi([char_bigrams(d) for d in docs])
         self._topic_keywords = topic_keywords
 
