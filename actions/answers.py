@@ -164,11 +164,14 @@ def verdict_text(verdict: Verdict, taxonomy: Taxonomy) -> str:
 def caveats(verdict: Verdict) -> List[str]:
     """What the text leaves to the responsible unit, e.g. '少裁员' without a ratio."""
     m = verdict.measure
-    stated_layoffs = next((r.value for r in verdict.results if r.fact == "layoff_ratio"), None)
+    stated_layoffs = verdict.facts.get("layoff_ratio")
     has_ratio = any(c["fact"] == "layoff_ratio" for c in m.conditions)
     if not has_ratio and "少裁员" in ((m.eligibility or {}).get("text", "") + m.text):
-        return ["· 注意：原文要求“不裁员、少裁员”，未规定具体比例；如有裁员，是否符合由责任单位认定。"]
-    return [] if stated_layoffs is None else []
+        note = "· 注意：原文要求“不裁员、少裁员”，未规定具体比例；"
+        if stated_layoffs:
+            return [note + f"您裁员{stated_layoffs:g}%，是否属于“少裁员”由责任单位认定。"]
+        return [note + "如有裁员，是否符合由责任单位认定。"]
+    return []
 
 
 def _fact_value(fact: str, value, taxonomy: Taxonomy) -> str:
@@ -192,11 +195,3 @@ def measure_list(measures: Iterable[Measure], taxonomy: Taxonomy) -> str:
 def _clip(text: str, limit: int) -> str:
     text = (text or "").strip()
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def join_sections(*sections: str) -> str:
-    return "\n\n".join(s for s in sections if s)
-
-
-def bullet(items: List[str]) -> str:
-    return "\n".join(f"· {i}" for i in items)

@@ -33,6 +33,7 @@ class Verdict:
     results: List[ConditionResult] = field(default_factory=list)
     benefits: List[Dict[str, Any]] = field(default_factory=list)        # branches that apply
     open_benefits: List[Dict[str, Any]] = field(default_factory=list)   # branches not yet decidable
+    facts: Dict[str, Any] = field(default_factory=dict)                 # the normalised facts judged
 
     @property
     def failed(self) -> List[ConditionResult]:
@@ -124,7 +125,7 @@ def check(measure: Measure, facts: Dict[str, Any], taxonomy: Taxonomy) -> Verdic
     """Evaluate the measure's conditions and which benefit branches apply to these facts."""
     facts = normalize_facts(facts, taxonomy)
     results = [evaluate_condition(c, facts, taxonomy) for c in measure.conditions]
-    verdict = Verdict(measure, _combine(results), results)
+    verdict = Verdict(measure, _combine(results), results, facts=facts)
     branch_results = []
     for benefit in measure.benefits:
         when = [evaluate_condition(c, facts, taxonomy) for c in benefit.get("when") or []]
