@@ -61,6 +61,19 @@ class CountingOutputChannel(OutputChannel):
         return getattr(self.inner, item)
 
 
+def _counted(method: str) -> Callable[..., Awaitable[Any]]:
+    async def send(self: CountingOutputChannel, *args: Any, **kwargs: Any) -> Any:
+        self.sent += 1
+        return await getattr(self.inner, method)(*args, **kwargs)
+    return send
+
+
+# Direct calls such as send_text_message (not only send_response) are forwarded and counted too.
+for _method in ("send_text_message", "send_image_url", "send_attachment", "send_text_with_buttons",
+                "send_quick_replies", "send_elements", "send_custom_json"):
+    setattr(CountingOutputChannel, _method, _counted(_method))
+
+
 def guard(on_new_message: Callable[[UserMessage], Awaitable[Any]],
           reply_timeout: float = DEFAULT_REPLY_TIMEOUT) -> Callable[[UserMessage], Awaitable[Any]]:
     """Wrap Rasa's message handler so that every user message gets at least one reply."""

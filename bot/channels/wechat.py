@@ -53,6 +53,7 @@ from wechatpy.messages import TextMessage
 from wechatpy.replies import create_reply
 from wechatpy.utils import check_signature
 
+from bot.channels.guarded import guard
 from bot.channels.wechat_format import (
     WECHAT_TEXT_LIMIT_BYTES,
     parse_option_choice,
@@ -624,6 +625,9 @@ class WeChatInput(InputChannel):
     def blueprint(
         self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
     ) -> Blueprint:
+        # Same guarantee as REST and the widget: a failing action server yields an apology with
+        # the knowledge base's contacts, never an empty answer.
+        on_new_message = guard(on_new_message)
         wechat_webhook = Blueprint("wechat_webhook")
 
         @wechat_webhook.route("/health", methods=["GET"])
