@@ -18,11 +18,15 @@ from typing import Any, Awaitable, Callable, Dict, Optional, Text
 from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
 from rasa.core.channels.socketio import SocketIOInput
+from bot import rasa_patches
 from sanic import Blueprint
 from sanic.exceptions import InvalidUsage
 from sanic.request import Request
 
 logger = logging.getLogger(__name__)
+
+# Every deployment loads these channels, so Rasa's hot-path fix is installed with them.
+rasa_patches.install()
 
 MAX_MESSAGE_CHARS = 1000
 DEFAULT_REPLY_TIMEOUT = 10.0
