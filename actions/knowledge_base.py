@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as _dt
 import functools
 import os
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional
@@ -364,6 +365,13 @@ def kb_stamp(kb_dir: Path) -> float:
     return max((p.stat().st_mtime for p in paths), default=0.0)
 
 
+_STAMP_CHECK_SECONDS = 2.0
+_last_stamp = {"checked": 0.0, "stamp": 0.0}
+
+
 def default_kb() -> KnowledgeBase:
-    """The project's KB, reloaded automatically when a curator edits a file."""
-    return _cached(str(DEFAULT_KB_DIR), kb_stamp(DEFAULT_KB_DIR))
+    """The project's KB, reloaded automatically (within seconds) when a curator edits a file."""
+    now = time.monotonic()
+    if now - _last_stamp["checked"] > _STAMP_CHECK_SECONDS:
+        _last_stamp.update(checked=now, stamp=kb_stamp(DEFAULT_KB_DIR))
+    return _cached(str(DEFAULT_KB_DIR), _last_stamp["stamp"])

@@ -137,3 +137,21 @@ def test_a_broken_kb_gives_an_apology_not_a_crash(monkeypatch):
     monkeypatch.setattr(ra, "default_kb", broken)
     texts, _, _ = run(ra.ActionAnswerPolicy(), tracker("房租", "ask_rent"))
     assert "抱歉" in texts
+
+
+def test_an_edited_phone_number_is_answered_without_restart_or_retraining(tmp_path, monkeypatch):
+    import os
+    import shutil
+    from actions import knowledge_base
+    kb_dir = tmp_path / "kb"
+    shutil.copytree(knowledge_base.DEFAULT_KB_DIR, kb_dir)
+    monkeypatch.setattr(knowledge_base, "DEFAULT_KB_DIR", kb_dir)
+    monkeypatch.setitem(knowledge_base._last_stamp, "checked", 0.0)
+    before, _, _ = run(ra.ActionHandoff(), tracker("转人工", "human_handoff", {}, {"measure_id": "xc1-14"}))
+    assert "62268630" in before
+    path = kb_dir / "xc-2020-1.yml"
+    path.write_text(path.read_text(encoding="utf-8").replace("'62268630'", "'62268639'"), encoding="utf-8")
+    os.utime(path, (path.stat().st_atime, path.stat().st_mtime + 5))
+    monkeypatch.setitem(knowledge_base._last_stamp, "checked", 0.0)
+    after, _, _ = run(ra.ActionHandoff(), tracker("转人工", "human_handoff", {}, {"measure_id": "xc1-14"}))
+    assert "62268639" in after and "62268630" not in after
