@@ -33,6 +33,8 @@ GENERIC = re.compile(
 FOLLOW_UP_DISTRICT = re.compile(r"^(那|那么|换成|如果是|要是|改成)?.{0,3}(西城|密云)(区)?(的|呢|那边|怎么样|的呢|吗)?[?？。!！]*$")
 AMBIGUITY_RATIO = 0.8
 STOPPED = "stopped"
+INTERRUPTED = "interrupted"
+QUESTION_INTENTS = {"ask_contact", "ask_how_to_apply", "ask_conditions", "list_policies"}
 STOP_WORDS = re.compile(r"^(算了|不问了|不用了|结束|取消|退出|不想说|停|stop|quit|cancel)[吧啊了。.!！]*$", re.IGNORECASE)
 MAX_INPUT = 500
 
@@ -72,7 +74,7 @@ def topic_only(kb: KnowledgeBase, content: str) -> bool:
     words = [d for d in kb.districts] + [v for d in kb.districts for v in kb.taxonomy.synonyms.get(d, [])]
     for spec in kb.taxonomy.topics.values():
         words += list(spec.get("keywords") or []) + [spec["label"]]
-    words += ["减免", "优惠", "扶持", "支持", "补贴", "补助", "方面", "相关", "这块", "哪些", "情况"]
+    words += ["减免", "优惠", "扶持", "支持", "补贴", "补助", "方面", "相关", "这块", "哪些", "情况", "减", "免"]
     rest = content
     for w in sorted(set(words), key=len, reverse=True):
         rest = rest.replace(w, "")
@@ -231,7 +233,9 @@ def calculable(m: Measure) -> bool:
 
 def remember(m: Measure, question: Optional[str], kind: str) -> Dict[str, Any]:
     slots = {"measure_id": m.id, "district": m.district, "topic": m.topics[0], "last_kind": kind}
-    if question and topical_text(question) and not is_district_follow_up(question):
+    # Only a real question is remembered for "那密云呢", not a bare answer such as "3万".
+    if question and len(re.findall(r"[\u4e00-\u9fff]", topical_text(question))) >= 2 \
+            and not is_district_follow_up(question):
         slots["last_question"] = question
     return slots
 
@@ -286,6 +290,35 @@ def no_answer(kb: KnowledgeBase, turn: Turn, group: Optional[str] = None) -> Rep
     return Reply(["\n".join(lines)], [("有哪些政策", "/list_policies"), ("转人工", "/human_handoff")])
 
 
+AMOUNT_FACTS = {"monthly_rent", "rent_waived", "training_hours", "employees_trained", "loan_amount", "loan_cost",
+                "loan_term_months", "layoff_ratio", "revenue_decline", "annual_revenue"}
+
+
+def follow_up_goal(kb: KnowledgeBase, turn: Turn) -> Optional[str]:
+    """A bare number after an answer ("3万", "裁员5%") continues with a calculation or a check."""
+    m = kb.get(turn.slots.get("measure_id") or "")
+    if not m or turn.intent != "inform":
+        return None
+    stated = set(extract_facts(clean_text(turn.text), kb)) | set(bare_amount(kb, m, turn.text))
+    if not stated & AMOUNT_FACTS:
+        return None
+    needed = set(amount_inputs(m, {}))
+    return "amount" if calculable(m) and stated & needed else "eligibility"
+
+
+BARE_MONEY = re.compile(r"^\s*\d+(\.\d+)?\s*(亿|万|千|k|w)?\s*(元|块)?\s*(钱)?\s*[。.!！]?$", re.IGNORECASE)
+
+
+def bare_amount(kb: KnowledgeBase, m: Measure, text: str) -> Dict[str, Any]:
+    """A bare sum ("3万") after a measure is the money figure its calculator needs (e.g. monthly rent)."""
+    from actions.quantities import arabic, parse_money
+    t = arabic(clean_text(text))
+    if not BARE_MONEY.match(t) or not re.search(r"[万千元块kw]", t, re.IGNORECASE):
+        return {}
+    money_facts = [f for f in amount_inputs(m, {}) if kb.taxonomy.facts[f]["type"] == "money"]
+    return {money_facts[0]: parse_money(t)} if money_facts else {}
+
+
 def technical_problem_text(kb: KnowledgeBase) -> str:
     lines = ["抱歉，系统暂时出了点问题，没能查到答案。请稍后再试，或直接咨询："]
     lines += [f"· {answers.contact_line(c)}" for c in referral_contacts(kb, None, None)]
@@ -295,6 +328,8 @@ def technical_problem_text(kb: KnowledgeBase) -> str:
 def answer_policy(kb: KnowledgeBase, turn: Turn) -> Reply:
     """A topical question (or a district/topic follow-up): the measure, short, with detail buttons."""
     question = clean_text(turn.text)
+    if turn.intent == "inform" and turn.slots.get("last_kind") == "list" and not topical_text(without_districts(kb, question)):
+        return list_policies(kb, turn)
     if turn.intent == "inform" and turn.slots.get("last_kind") in ("contact", "procedure", "conditions"):
         return {"contact": answer_contacts, "procedure": answer_procedure,
                 "conditions": answer_conditions}[turn.slots["last_kind"]](kb, turn)
@@ -380,7 +415,7 @@ def list_policies(kb: KnowledgeBase, turn: Turn) -> Reply:
     buttons = [(kb.taxonomy.groups.get(g, g), _group_payload(g)) for g in list(by_group)[:8]]
     if not district:
         buttons = [(d, payload("inform", district=d)) for d in kb.districts] + buttons
-    return Reply(["\n".join(lines)], buttons, {"last_kind": "policy"})
+    return Reply(["\n".join(lines)], buttons, {"last_kind": "list"})
 
 
 def _group_payload(group: str) -> str:
@@ -459,9 +494,11 @@ def start_check(kb: KnowledgeBase, turn: Turn, goal: str) -> Reply:
         reply.slots = {**stated, "last_kind": "check_" + goal}
         return reply
     m = found.measure
+    if goal == "amount":
+        stated = {**bare_amount(kb, m, question), **stated}
     slots = {**stated, **remember(m, question, "check_" + goal), "goal": goal}
     if goal == "amount" and not calculable(m):
-        return Reply([f"{m.title}（{m.citation}）原文没有给出可计算的标准或金额：\n" + answers.benefits_text(m)],
+        return Reply(["这项措施的原文没有给出可计算的标准或金额。\n" + answers.benefits_text(m)],
                      detail_buttons(kb, m), slots)
     facts = {**known_facts(Turn("", slots={**turn.slots, **slots}))}
     if not required_facts(kb, m.id, goal, facts):
@@ -507,9 +544,25 @@ def wants_to_stop(text: str) -> bool:
     return bool(STOP_WORDS.match(clean_text(text)))
 
 
+def answer_question(kb: KnowledgeBase, turn: Turn) -> Reply:
+    """Answer a question by its intent (used when a question interrupts the form)."""
+    by_intent = {"ask_contact": answer_contacts, "ask_how_to_apply": answer_procedure,
+                 "ask_conditions": answer_conditions, "list_policies": list_policies}
+    return by_intent.get(turn.intent, answer_policy)(kb, turn)
+
+
+def interrupts_form(turn: Turn, confidence: float) -> bool:
+    """A confident new question (not an answer) while the form waits for a fact."""
+    return confidence >= 0.5 and (turn.intent in INTENT_GROUP or turn.intent in QUESTION_INTENTS)
+
+
 def conclude_check(kb: KnowledgeBase, turn: Turn) -> Reply:
     if turn.slots.get("goal") == STOPPED:
         return Reply(["好的，已结束本次判断。您可以继续提问，或回复“转人工”获取联系电话。"], slots={"goal": None})
+    if turn.slots.get("goal") == INTERRUPTED:
+        reply = answer_question(kb, Turn(turn.text, turn.intent, turn.entities, {**turn.slots, "goal": None}))
+        reply.slots.setdefault("goal", None)
+        return reply
     m = kb.get(turn.slots.get("measure_id") or "")
     if not m:
         return no_answer(kb, turn)
@@ -588,8 +641,9 @@ def parse_fact_answer(kb: KnowledgeBase, fact: str, text: str) -> Any:
             return canon
         found = detect_values(text, spec.get("values", []), kb.taxonomy.synonyms)
         return found[0] if found else None
-    normalized = eligibility.normalize_facts({fact: text}, kb.taxonomy)
-    value = normalized.get(fact)
     if kind == "text":
-        return value if value and len(value) <= 30 else None
-    return value
+        # Free-text facts (industry) must name a value the KB knows, or they are not an answer.
+        known = {i for m in kb for i in m.industries}
+        value = kb.taxonomy.canonical(text)
+        return value if value in known else None
+    return eligibility.normalize_facts({fact: text}, kb.taxonomy).get(fact)

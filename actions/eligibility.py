@@ -140,8 +140,8 @@ def check(measure: Measure, facts: Dict[str, Any], taxonomy: Taxonomy) -> Verdic
         failed = [r for _, when, _ in branch_results for r in when if r.status == FAILED]
         verdict.results.extend(failed)
         verdict.status = NOT_ELIGIBLE
-    # A decisive verdict still needs branch facts (e.g. premises use) to say which benefit applies.
-    if verdict.status == ELIGIBLE and not verdict.benefits and verdict.open_benefits:
+    # A decisive verdict still needs the branch facts (landlord, premises use) to say which benefit applies.
+    if verdict.status == ELIGIBLE and verdict.open_benefits:
         for _, when, status in branch_results:
             if status == UNKNOWN:
                 verdict.results.extend(r for r in when if r.status == UNKNOWN and r not in verdict.results)

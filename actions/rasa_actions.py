@@ -117,8 +117,10 @@ class ActionStartCheck(Action):
         try:
             kb = default_kb()
             turn = turn_from(tracker)
-            if intent not in ("ask_amount", "ask_eligibility") and turn.slots.get("last_kind", "").startswith("check_"):
-                goal = turn.slots["last_kind"][len("check_"):]
+            if intent not in ("ask_amount", "ask_eligibility"):
+                last_kind = turn.slots.get("last_kind") or ""
+                goal = last_kind[len("check_"):] if last_kind.startswith("check_") else (
+                    dialogue.follow_up_goal(kb, turn) or goal)
             reply = dialogue.start_check(kb, turn, goal)
         except Exception:
             logger.exception("start_check failed")
@@ -139,7 +141,13 @@ class ActionHandleInform(ActionStartCheck):
         return "action_handle_inform"
 
     async def run(self, dispatcher, tracker, domain):
-        if (tracker.get_slot("last_kind") or "").startswith("check_"):
+        continues_check = (tracker.get_slot("last_kind") or "").startswith("check_")
+        try:
+            numbers_for_measure = bool(dialogue.follow_up_goal(default_kb(), turn_from(tracker)))
+        except Exception:
+            logger.exception("follow_up_goal failed")
+            numbers_for_measure = False
+        if continues_check or numbers_for_measure:
             return await super().run(dispatcher, tracker, domain)
         return safe_reply(dispatcher, tracker, dialogue.answer_policy) + [SlotSet("check_ready", False)]
 
@@ -153,7 +161,7 @@ class ValidateEnterpriseForm(FormValidationAction):
     async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> List[Text]:
         try:
             turn = turn_from(tracker)
-            if turn.slots.get("goal") == dialogue.STOPPED:
+            if turn.slots.get("goal") in (dialogue.STOPPED, dialogue.INTERRUPTED):
                 return []
             return dialogue.required_facts(default_kb(), turn.slots.get("measure_id"),
                                            turn.slots.get("goal") or "eligibility", dialogue.known_facts(turn))
@@ -168,6 +176,12 @@ class ValidateEnterpriseForm(FormValidationAction):
         events: List[EventType] = []
         if requested and dialogue.wants_to_stop(text):
             return [SlotSet(requested, None), SlotSet("goal", dialogue.STOPPED)]
+        turn = turn_from(tracker)
+        confidence = float(((tracker.latest_message or {}).get("intent") or {}).get("confidence") or 0)
+        if requested and dialogue.parse_fact_answer(kb, requested, text) is None \
+                and dialogue.interrupts_form(turn, confidence):
+            # A new question instead of an answer: end the form, action_conclude_check answers it.
+            return [SlotSet(requested, None), SlotSet("goal", dialogue.INTERRUPTED)]
         for slot, value in tracker.slots_to_validate().items():
             if slot not in dialogue.FACT_SLOTS:
                 continue

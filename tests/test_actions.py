@@ -155,3 +155,23 @@ def test_an_edited_phone_number_is_answered_without_restart_or_retraining(tmp_pa
     monkeypatch.setitem(knowledge_base._last_stamp, "checked", 0.0)
     after, _, _ = run(ra.ActionHandoff(), tracker("转人工", "human_handoff", {}, {"measure_id": "xc1-14"}))
     assert "62268639" in after and "62268630" not in after
+
+
+def test_a_new_question_during_the_form_ends_it_and_is_answered():
+    action = ra.ValidateEnterpriseForm()
+    slots = {"measure_id": "xc6-04", "goal": "eligibility", "requested_slot": "industry",
+             "industry": "密云贷款贴息怎么申请"}
+    t = tracker("密云贷款贴息怎么申请", "ask_how_to_apply", {}, slots)
+    t.latest_message["intent"]["confidence"] = 0.9
+    t.events = [{"event": "slot", "name": "industry", "value": "密云贷款贴息怎么申请"}]
+    events = asyncio.run(action.get_validation_events(CollectingDispatcher(), t, {}))
+    assert SlotSet("goal", "interrupted") in events and SlotSet("industry", None) in events
+    texts, _, new = run(ra.ActionConcludeCheck(), tracker("密云贷款贴息怎么申请", "ask_how_to_apply", {},
+                                                          {**slots, "industry": None, "goal": "interrupted"}))
+    assert "办理流程" in texts and "区金融办" in texts and new["goal"] is None
+
+
+def test_an_unknown_industry_is_not_taken_as_an_answer(kb):
+    from actions.dialogue import parse_fact_answer
+    assert parse_fact_answer(kb, "industry", "我们是做餐饮的") == "餐饮"
+    assert parse_fact_answer(kb, "industry", "西城区房租减免怎么申请") is None
