@@ -647,3 +647,57 @@ def parse_fact_answer(kb: KnowledgeBase, fact: str, text: str) -> Any:
         value = kb.taxonomy.canonical(text)
         return value if value in known else None
     return eligibility.normalize_facts({fact: text}, kb.taxonomy).get(fact)
+
+
+BARE_PERCENT = re.compile(r"^\s*(\d+(\.\d+)?)\s*%\s*$")
+BARE_MONTHS = re.compile(r"^\s*(\d+)\s*个?月\s*$")
+
+
+def volunteered_facts(kb: KnowledgeBase, measure_id: Optional[str], goal: str, text: str,
+                      known: Dict[str, Any]) -> Dict[str, Any]:
+    """Facts in an answer beyond the one asked: stated ones, and bare figures the measure still needs."""
+    from actions.quantities import arabic, parse_money
+    facts = dict(extract_facts(clean_text(text), kb))
+    needed = required_facts(kb, measure_id, goal, known)
+    t = arabic(clean_text(text)).replace("％", "%")
+    types = {f: kb.taxonomy.facts[f]["type"] for f in needed}
+    if BARE_MONEY.match(t) and re.search(r"[万千元块kw]", t, re.IGNORECASE):
+        target = next((f for f in needed if types[f] == "money"), None)
+        if target:
+            facts.setdefault(target, parse_money(t))
+    elif BARE_PERCENT.match(t):
+        target = next((f for f in needed if types[f] == "percent"), None)
+        if target:
+            facts.setdefault(target, float(BARE_PERCENT.match(t).group(1)))
+    elif BARE_MONTHS.match(t) and "loan_term_months" in needed:
+        facts.setdefault("loan_term_months", float(BARE_MONTHS.match(t).group(1)))
+    return {f: v for f, v in facts.items() if known.get(f) in (None, "")}
+
+
+def read_answer(kb: KnowledgeBase, turn: Turn, to_validate: Dict[str, Any]) -> Tuple[Dict[str, Any], Optional[str]]:
+    """Slot values read from an answer to the form, and a hint when the asked fact was not given."""
+    requested = turn.slots.get("requested_slot")
+    updates: Dict[str, Any] = {}
+    for slot, value in to_validate.items():
+        if slot not in FACT_SLOTS:
+            continue
+        parsed = parse_fact_answer(kb, slot, turn.text if slot == requested else str(value))
+        if parsed is None and slot != requested:
+            parsed = parse_fact_answer(kb, slot, str(value))
+        updates[slot] = parsed
+    known = {**known_facts(turn), **{k: v for k, v in updates.items() if v is not None}}
+    for slot in to_validate:
+        if updates.get(slot) is None:
+            known.pop(slot, None)
+    extra = volunteered_facts(kb, turn.slots.get("measure_id"), turn.slots.get("goal") or "eligibility",
+                              turn.text, known)
+    updates.update(extra)
+    if not requested or updates.get(requested) is not None or extra:
+        return updates, None
+    failures = int(turn.slots.get("form_failures") or 0) + 1
+    updates["form_failures"] = failures
+    label = kb.taxonomy.facts[requested]["label"]
+    if failures >= 2:
+        return updates, (f"抱歉，我还是没能读懂“{turn.text[:30]}”。我需要知道：{label}。"
+                         "您可以回复“算了”结束，或直接联系工作人员（回复“转人工”）。")
+    return updates, f"抱歉，没能读懂您的回答，我需要知道：{label}。"

@@ -21,7 +21,6 @@ from actions.knowledge_base import KnowledgeBase, default_kb
 logger = logging.getLogger(__name__)
 FORM = "enterprise_form"
 INTENT_TITLES_FILE = Path(__file__).resolve().parent.parent / "bot" / "intent_titles.yml"
-MAX_FORM_FAILURES = 2
 STATIC_APOLOGY = "抱歉，系统暂时出了点问题，没能查到答案。请稍后再试，或回复“转人工”获取相关部门的联系电话。"
 
 
@@ -182,29 +181,10 @@ class ValidateEnterpriseForm(FormValidationAction):
                 and dialogue.interrupts_form(turn, confidence):
             # A new question instead of an answer: end the form, action_conclude_check answers it.
             return [SlotSet(requested, None), SlotSet("goal", dialogue.INTERRUPTED)]
-        for slot, value in tracker.slots_to_validate().items():
-            if slot not in dialogue.FACT_SLOTS:
-                continue
-            parsed = dialogue.parse_fact_answer(kb, slot, text if slot == requested else str(value))
-            if parsed is None and slot != requested:
-                parsed = dialogue.parse_fact_answer(kb, slot, str(value))
-            events.append(SlotSet(slot, parsed))
-            if parsed is None and slot == requested:
-                failures = int(tracker.get_slot("form_failures") or 0) + 1
-                events.append(SlotSet("form_failures", failures))
-                spec = kb.taxonomy.facts[slot]
-                if failures >= MAX_FORM_FAILURES:
-                    dispatcher.utter_message(text=f"抱歉，我还是没能读懂“{text[:30]}”。我需要知道：{spec['label']}。"
-                                                  "您可以回复“算了”结束，或直接联系工作人员（回复“转人工”）。")
-                else:
-                    dispatcher.utter_message(text=f"抱歉，没能读懂您的回答，我需要知道：{spec['label']}。")
-        # Other facts stated in the same answer ("国企的房子，办公用") are kept too.
-        if requested and text:
-            from actions.fact_extraction import extract_facts
-            for fact, value in extract_facts(text, kb).items():
-                if fact != requested and tracker.get_slot(fact) in (None, ""):
-                    events.append(SlotSet(fact, value))
-        return events
+        updates, hint = dialogue.read_answer(kb, turn, tracker.slots_to_validate())
+        if hint:
+            dispatcher.utter_message(text=hint)
+        return events + [SlotSet(k, v) for k, v in updates.items()]
 
 
 def _ask(fact: str) -> Callable[[KnowledgeBase, dialogue.Turn], dialogue.Reply]:

@@ -175,3 +175,16 @@ def test_an_unknown_industry_is_not_taken_as_an_answer(kb):
     from actions.dialogue import parse_fact_answer
     assert parse_fact_answer(kb, "industry", "我们是做餐饮的") == "餐饮"
     assert parse_fact_answer(kb, "industry", "西城区房租减免怎么申请") is None
+
+
+def test_figures_volunteered_out_of_order_are_kept_without_complaint():
+    action = ra.ValidateEnterpriseForm()
+    slots = {"measure_id": "my25-05", "goal": "eligibility", "district": "密云区", "requested_slot": "is_sme",
+             "is_sme": "500万"}
+    t = tracker("500万", "inform", {}, slots)
+    t.events = [{"event": "slot", "name": "is_sme", "value": "500万"}]
+    d = CollectingDispatcher()
+    events = asyncio.run(action.get_validation_events(d, t, {}))
+    values = {e["name"]: e["value"] for e in events}
+    assert values["loan_amount"] == 5_000_000 and values["is_sme"] is None
+    assert d.messages == []
