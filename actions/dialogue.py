@@ -129,7 +129,10 @@ def group_of(kb: KnowledgeBase, turn: Turn) -> Optional[str]:
         return group
     topics = retriever_for(kb).question_topics(turn.text)
     groups = [kb.taxonomy.topics[t]["group"] for t in topics]
-    return max(set(groups), key=groups.count) if groups else None
+    if not groups:
+        return None
+    order = list(kb.taxonomy.groups)  # ties go to the group listed first in taxonomy.yml
+    return max(dict.fromkeys(groups), key=lambda g: (groups.count(g), -order.index(g) if g in order else 0))
 
 
 def find_measure(kb: KnowledgeBase, turn: Turn, question: Optional[str] = None,
