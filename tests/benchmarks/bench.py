@@ -61,6 +61,8 @@ def load(url: str, conversations: int, per_conversation: int, think: float) -> T
 
     def user(i: int) -> None:
         session = requests.Session()
+        if think:
+            time.sleep(random.uniform(0, think))  # users arrive spread out, not all in the same instant
         for j in range(per_conversation):
             if time.time() > deadline:
                 return
@@ -110,7 +112,7 @@ def report(name: str, latencies: List[float], errors: int, seconds: float) -> No
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--messages", type=int, default=200)
+    parser.add_argument("--messages", type=int, default=400)
     parser.add_argument("--train", action="store_true", help="also time a full training run (about 3 min)")
     args = parser.parse_args(argv)
     print("Benchmark (REST over loopback, 2 cores)")
@@ -126,8 +128,10 @@ def main(argv=None) -> int:
         t0 = time.time()
         with running_servers(Path(work)) as s:
             url = f"{s.rasa_url}/webhooks/rest/webhook"
-            s.say("bench-warm", "你好")
+            s.say("bench-cold", "你好")
             print(f"  cold start (both servers to first reply) {time.time() - t0:.1f} s")
+            for text in ("你好", "西城区房租减免", "电话多少", "那密云呢", "培训补贴能补多少", "算了", "转人工"):
+                s.say("bench-warm", text)  # first use of each code path loads lazily; not what users see
             n = args.messages
             report("1 conversation", *load(url, 1, n // 2, 0))
             report("20 concurrent, no think time", *load(url, 20, max(1, n // 20), 0))
