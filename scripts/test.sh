@@ -6,8 +6,8 @@ source "$(dirname "$0")/common.sh"
 
 setup_python
 setup_web
-if [ ! -x /usr/bin/chromium ]; then
-  log "installing Debian chromium for the browser tests"
+if [ ! -x /usr/bin/chromium ] || ! dpkg -s fonts-noto-cjk >/dev/null 2>&1; then
+  log "installing Debian chromium and CJK fonts for the browser tests"
   apt_install chromium fonts-noto-cjk
 fi
 train_if_needed
