@@ -124,3 +124,18 @@ def test_document_metadata_matches_the_notices(kb):
 
 def test_only_xicheng_1_has_a_tax_measure(kb):
     assert [m.id for m in kb.filter(topic="tax")] == ["xc1-14"]
+
+
+def test_a_person_with_different_numbers_in_different_measures_is_flagged_everywhere(kb):
+    phones, measures = {}, {}
+    for m in kb:
+        for c in m.contacts:
+            if len(c.get("persons") or []) == 1:
+                person = c["persons"][0]
+                phones.setdefault(person, []).append(set(c.get("phones") or []))
+                measures.setdefault(person, set()).add(m.id)
+    for person, sets in phones.items():
+        disjoint = any(not (a & b) for a in sets for b in sets)
+        if disjoint:
+            for mid in measures[person]:
+                assert any(person in n for n in kb.get(mid).notes), (person, mid)
