@@ -677,9 +677,18 @@ def volunteered_facts(kb: KnowledgeBase, measure_id: Optional[str], goal: str, t
     return {f: v for f, v in facts.items() if known.get(f) in (None, "")}
 
 
-def read_answer(kb: KnowledgeBase, turn: Turn, to_validate: Dict[str, Any]) -> Tuple[Dict[str, Any], Optional[str]]:
-    """Slot values read from an answer to the form, and a hint when the asked fact was not given."""
+def read_answer(kb: KnowledgeBase, turn: Turn, to_validate: Dict[str, Any],
+                confidence: float = 1.0) -> Tuple[Dict[str, Any], Optional[str]]:
+    """Slot values read from an answer to the form, and a hint when the asked fact was not given.
+
+    "算了" stops the form; a confident new question instead of an answer interrupts it (then
+    action_conclude_check answers that question).
+    """
     requested = turn.slots.get("requested_slot")
+    if requested and wants_to_stop(turn.text):
+        return {requested: None, "goal": STOPPED}, None
+    if requested and parse_fact_answer(kb, requested, turn.text) is None and interrupts_form(turn, confidence):
+        return {requested: None, "goal": INTERRUPTED}, None
     updates: Dict[str, Any] = {}
     for slot, value in to_validate.items():
         if slot not in FACT_SLOTS:

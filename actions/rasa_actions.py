@@ -169,22 +169,17 @@ class ValidateEnterpriseForm(FormValidationAction):
             return []
 
     async def get_validation_events(self, dispatcher, tracker, domain) -> List[EventType]:
-        kb = default_kb()
-        requested = tracker.get_slot("requested_slot")
-        text = turn_from(tracker).text
-        events: List[EventType] = []
-        if requested and dialogue.wants_to_stop(text):
-            return [SlotSet(requested, None), SlotSet("goal", dialogue.STOPPED)]
-        turn = turn_from(tracker)
         confidence = float(((tracker.latest_message or {}).get("intent") or {}).get("confidence") or 0)
-        if requested and dialogue.parse_fact_answer(kb, requested, text) is None \
-                and dialogue.interrupts_form(turn, confidence):
-            # A new question instead of an answer: end the form, action_conclude_check answers it.
-            return [SlotSet(requested, None), SlotSet("goal", dialogue.INTERRUPTED)]
-        updates, hint = dialogue.read_answer(kb, turn, tracker.slots_to_validate())
+        try:
+            updates, hint = dialogue.read_answer(default_kb(), turn_from(tracker), tracker.slots_to_validate(),
+                                                 confidence)
+        except Exception:
+            logger.exception("reading the form answer failed")
+            technical_problem(dispatcher)
+            updates, hint = {"goal": dialogue.STOPPED, "requested_slot": None}, None
         if hint:
             dispatcher.utter_message(text=hint)
-        return events + [SlotSet(k, v) for k, v in updates.items()]
+        return [SlotSet(k, v) for k, v in updates.items()]
 
 
 def _ask(fact: str) -> Callable[[KnowledgeBase, dialogue.Turn], dialogue.Reply]:
