@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Sequence
 
-PHONE = re.compile(r"(?<![\d.,])(\d{7,12}(?:-\d{1,6})?)(?![\d.,]*\s*(?:万|元|亿|%|块|课时|人|个|年|月|日))")
+PHONE = re.compile(r"(?<![0-9A-Za-z_.@-])(\d{7,12}(?:-\d{1,6})?)(?![0-9A-Za-z_@]|[.,]\d)(?!\s*(?:万|元|亿|%|块|课时|人|个|年|月|日))")
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 MONEY = re.compile(r"(\d+(?:\.\d+)?)\s*(亿|万)?\s*元")
 SENTENCE_END = re.compile(r"[。！？!?\n]")
