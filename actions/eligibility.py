@@ -105,7 +105,10 @@ def evaluate_condition(condition: Dict[str, Any], facts: Dict[str, Any], taxonom
         options = expected if isinstance(expected, list) else [expected]
         options = {taxonomy.canonical(str(o)) for o in options}
         values = actual if isinstance(actual, list) else [actual]
-        ok = any(str(v) in options for v in values)
+        if fact_type == "text":   # 餐饮 is within 住宿餐饮: a listed industry covers the named one
+            ok = any(str(v) in o or o in str(v) for v in values for o in options)
+        else:
+            ok = any(str(v) in options for v in values)
     else:
         limit = _numeric(fact_type, expected)
         number = float(actual)

@@ -14,34 +14,61 @@ from actions.text_tools import detect_values, normalize
 
 NUM = r"(\d+(?:\.\d+)?)"
 MONEY = NUM + r"\s*(亿|万|千|k|w)?\s*(?:元|块)?"
+MONEY_WITH_UNIT = NUM + r"\s*(?:亿|万|千|k|w|元|块)"
 
 PATTERNS = {
     "layoff_ratio": [rf"(?:裁员|裁了|减员|辞退|裁掉)[^\d%。，,]{{0,8}}{NUM}\s*%", rf"{NUM}\s*%[^。，,]{{0,4}}(?:裁员|的人|员工)"],
     "revenue_decline": [rf"(?:收入|营收|营业额|流水|销售额|生意)[^\d%。，,]{{0,10}}(?:下降|降|少|减少|下滑|跌)了?[^\d%]{{0,4}}{NUM}\s*%",
                         rf"(?:下降|降了|少了|下滑|跌了){NUM}\s*%"],
-    "loan_cost": [rf"(?:利率|成本|利息|年化|费率)[^\d%。，,]{{0,8}}{NUM}\s*%"],
+    "loan_cost": [rf"(?:利率|成本|利息|年化|费率)[^\d%。，,]{{0,8}}{NUM}\s*%",
+                  rf"{NUM}\s*%\s*(?:的)?(?:年化|利率|总成本|综合成本|成本|利息)"],
     "training_hours": [rf"{NUM}\s*个?课时", rf"(?:培训|学了|上了)[^\d。，,]{{0,6}}{NUM}\s*(?:个)?(?:课时|学时)"],
-    "employees_trained": [rf"{NUM}\s*(?:个|名|位)\s*(?:人|员工|职工)", rf"{NUM}\s*(?:人|员工|职工)(?!民币)"],
+    "employees_trained": [rf"{NUM}\s*(?:个|名|位)\s*(?:人|员工|职工)(?!民币)", rf"{NUM}\s*(?:人|员工|职工)(?!民币)"],
     "loan_term_months": [rf"(?:期限|贷|借)[^\d。，,]{{0,8}}{NUM}\s*个?月", rf"{NUM}\s*个月(?:的)?(?:贷款|期)"],
 }
 MONEY_PATTERNS = {
-    "monthly_rent": [rf"(?:月租|每月租金|每个月房租|房租每月|一个月房租|月租金|租金每月|房租一个月)[^\d。，,]{{0,6}}{MONEY}",
-                     rf"(?:房租|租金)[^\d。，,]{{0,4}}{MONEY}\s*(?:一个月|每月|/月)"],
-    "loan_amount": [rf"(?:贷款|授信|借款|贷了|借了|额度)[^\d。，,]{{0,6}}{MONEY}"],
+    "monthly_rent": [rf"(?:月租|每月租金|每个月房租|房租每月|一个月房租|月租金|租金每月|房租一个月|每月房租|每个月租金)[^\d。，,]{{0,6}}{MONEY}",
+                     rf"(?:房租|租金)[^\d。，,]{{0,4}}{MONEY}\s*(?:一个月|每月|/月)",
+                     rf"\d{{1,2}}\s*月(?:份)?(?:的)?(?:房租|租金)(?:是|为|要|有)?\s*{MONEY_WITH_UNIT}",
+                     rf"(?:房租|租金)(?:是|为|要|大概|差不多|每个月|一个月)?\s*{MONEY_WITH_UNIT}(?![^。，,]{{0,3}}年)"],
+    "loan_amount": [rf"{MONEY_WITH_UNIT}\s*(?:元|块)?\s*(?:的)?(?:普惠|信用|银行|流动资金)?(?:贷款|授信|借款)",
+                    rf"(?:贷款|授信|借款|贷了|借了|额度)[^\d。，,]{{0,6}}{MONEY_WITH_UNIT}"],
     "rent_waived": [rf"(?:减免了|免了|减了|让了)[^\d。，,]{{0,6}}{MONEY}"],
     "annual_revenue": [rf"(?:营业收入|年收入|年营收|营收)[^\d。，,下降少]{{0,6}}{MONEY}"],
 }
 NO_LAYOFFS = re.compile(r"(没有?裁员|没裁人|不裁员|没有减员|零裁员|一个没裁)")
 PREMISES = {"办公用房": ["办公", "写字楼", "办公室"], "生产经营": ["门店", "店面", "商铺", "厂房", "开店", "生产", "门脸", "经营用"]}
-INDUSTRY_WORDS = {
-    "餐饮": ["餐饮", "饭馆", "餐馆", "饭店", "餐厅", "小吃"], "便利店": ["便利店", "小卖部"],
-    "美容美发": ["美容", "美发", "理发"], "家政": ["家政", "保洁"], "科技创新": ["科技", "软件", "互联网", "研发"],
-    "生活性服务业": ["生活性服务"], "城市运行保障": ["城市运行保障"], "文化": ["文化"], "旅游": ["旅游", "旅行社"],
-    "民办幼儿园": ["幼儿园"], "民办教育培训机构": ["培训机构", "培训学校"], "实体书店": ["书店"],
-}
+LANDLORD = re.compile(r"我们?(是|作为)?(房东|业主|出租方)|(租给|出租给|把.{0,6}租给)|给租户|为租户|我们.{0,6}出租")
+GUARANTOR = re.compile(r"我们?(是|作为)?.{0,6}(担保公司|担保机构)(?!贷款)")
 SME_YES = re.compile(r"(小微|中小企业|小企业|个体户|个体工商户|小公司|小店)")
 SME_NO = re.compile(r"(大型企业|大企业|上市公司)")
 NEGATION = re.compile(r"(不是|没有|没|不|非)$")
+
+
+HEADCOUNT = re.compile(r"(?:一共|总共|共有|共|全公司|公司|员工|职工|店里|我们)\D{0,3}?(\d+)\s*(?:个人|个员工|名员工|个|人|名|位)")
+LAID_OFF = re.compile(r"(?:裁了|裁掉了?|裁员了?|辞退了?|减员了?|开除了?|走了|减了|裁)\D{0,2}?(\d+)\s*(?:个人|个|人|名|位)?")
+LOAN_MONTH = re.compile(r"(?<![\d、])(\d{1,2})\s*月份?(?:份)?\D{0,3}(?:贷|借|放款|发放|拿到|批)|(?:贷款|放款|借款)\D{0,4}?(?<![\d、])(\d{1,2})\s*月(?:份)?(?:发放|放款|到账|下来)")
+
+
+def layoff_ratio_from_counts(text: str) -> Any:
+    """"一共40个人，裁了3个" → 7.5 (percent of the headcount)."""
+    laid = LAID_OFF.search(text)
+    if not laid:
+        return None
+    total = HEADCOUNT.search(text[:laid.start()]) or HEADCOUNT.search(text[laid.end():])
+    if not total:
+        return None
+    n_total, n_laid = float(total.group(1)), float(laid.group(1))
+    if n_total <= 0 or n_laid > n_total:
+        return None
+    return round(100 * n_laid / n_total, 2)
+
+
+def industries_named(text: str, kb: KnowledgeBase) -> List[str]:
+    """Industries as the notices list them (软件 → 软件和信息服务), from the KB and its synonyms."""
+    known = sorted({i for m in kb for i in m.industries} | {i for m in kb for c in m.conditions
+                                                              if c["fact"] == "industry" for i in c["value"]})
+    return detect_values(text, known, kb.taxonomy.synonyms)
 
 
 def _first_number(text: str, patterns: List[str]) -> Any:
@@ -104,9 +131,24 @@ def extract_facts(text: str, kb: KnowledgeBase) -> Dict[str, Any]:
         if any(_mentions(raw, w) for w in words):
             facts["premises_use"] = use
             break
-    industries = [ind for ind, words in INDUSTRY_WORDS.items() if any(w in raw for w in words)]
+    industries = industries_named(raw, kb)
     if industries:
-        facts["industry"] = industries[0]
+        facts["industry"] = industries
+    ratio = layoff_ratio_from_counts(t)
+    if ratio is not None and "layoff_ratio" not in facts:
+        facts["layoff_ratio"] = ratio
+    term = re.search(r"(\d+(?:\.\d+)?)\s*年期|(?:期限|贷了|借了)\D{0,3}?(\d+(?:\.\d+)?)\s*年", t)
+    if "loan_term_months" not in facts and term:
+        facts["loan_term_months"] = float(term.group(1) or term.group(2)) * 12
+    if "loan_term_months" not in facts and re.search(r"半年期|期限半年|贷了?半年", t):
+        facts["loan_term_months"] = 6.0
+    issued = LOAN_MONTH.search(t)
+    if issued and 1 <= int(issued.group(1) or issued.group(2)) <= 12:
+        facts["loan_issued_month"] = float(issued.group(1) or issued.group(2))
+    if LANDLORD.search(raw):
+        facts["role"] = "业主"
+    elif GUARANTOR.search(raw):
+        facts["role"] = "担保机构"
     if SME_NO.search(raw):
         facts["is_sme"] = False
     elif SME_YES.search(raw):

@@ -51,6 +51,7 @@ class Taxonomy:
     topics: Dict[str, Dict[str, Any]]
     facts: Dict[str, Dict[str, Any]]
     synonyms: Dict[str, List[str]]
+    other_places: List[str] = field(default_factory=list)   # places no notice in the KB covers
 
     def topic_label(self, topic: str) -> str:
         if topic in self.topics:
@@ -236,6 +237,7 @@ def load_taxonomy(kb_dir: Path) -> Taxonomy:
         topics=raw.get("topics") or {},
         facts=raw.get("facts") or {},
         synonyms={k: list(v or []) for k, v in (raw.get("synonyms") or {}).items()},
+        other_places=[str(p) for p in raw.get("other_places") or []],
     )
 
 

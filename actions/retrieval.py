@@ -70,7 +70,7 @@ class Retriever:
         return [t for t, kws in self._topic_keywords.items() if any(k.lower() in q for k in kws)]
 
     def search(self, question: str, district: Optional[str] = None, topic: Optional[str] = None,
-               top_k: int = 3) -> List[Hit]:
+               top_k: int = 3, documents: Optional[Sequence[str]] = None) -> List[Hit]:
         """Best measures for the question, best first; ``district``/``topic`` restrict the ranking."""
         tax = self.kb.taxonomy
         text = expand_synonyms(question, tax.synonyms)
@@ -83,6 +83,9 @@ class Retriever:
         named = detect_values(question, self.kb.districts, tax.synonyms)
         wanted_topics = set(tax.expand_topic(topic)) if topic else set(self.question_topics(text))
         allowed = {m.id for m in self.kb.filter(district=district, topic=topic)} if (district or topic) else None
+        if documents:
+            in_docs = {m.id for m in self.measures if m.document.id in documents}
+            allowed = in_docs if allowed is None else allowed & in_docs
 
         hits = []
         unique_words = set(q_words)

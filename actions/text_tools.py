@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Iterable, List, Set
 
 import jieba
+import opencc
 
 from actions.knowledge_base import KnowledgeBase
 
@@ -31,6 +32,21 @@ def normalize(text: str) -> str:
     """NFKC (full-width → half-width), lower case, collapse whitespace; keeps Chinese as is."""
     text = unicodedata.normalize("NFKC", text or "")
     return re.sub(r"\s+", " ", text).strip().lower()
+
+
+MAX_QUESTION_CHARS = 500
+_T2S = opencc.OpenCC("t2s")
+_MARKUP = re.compile(r"<[^>]{0,200}>")
+
+
+def to_simplified(text: str) -> str:
+    """Traditional characters to simplified (OpenCC), so 減免 and 减免 are the same word."""
+    return _T2S.convert(text or "")
+
+
+def clean_question(text: str) -> str:
+    """What the pipeline reads: no markup, simplified, NFKC, lower case, at most 500 characters."""
+    return normalize(to_simplified(_MARKUP.sub(" ", (text or "")[: MAX_QUESTION_CHARS * 4])))[:MAX_QUESTION_CHARS]
 
 
 def compact(text: str) -> str:

@@ -260,7 +260,7 @@ def test_check_eligibility(token):
 
     resp = call(app, "post", "/api/check", {"measure_id": "my25-13", "facts": {"training_hours": 40}}, headers=AUTH)
     assert resp.json["status"] == "unknown"
-    assert "industry" in resp.json["missing_facts"] and "还需要了解" in resp.json["text"]
+    assert "industry" in resp.json["missing_facts"] and "还需确认" in resp.json["text"]
 
     facts = {"industry": "科技创新", "is_sme": True, "unemployment_insured": "是", "revenue_decline": 85,
              "training_hours": 40}

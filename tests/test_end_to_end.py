@@ -21,8 +21,8 @@ def buttons(replies):
 
 def test_rent_question_context_switch_and_phone(servers):
     first = servers.say("e2e-1", "西城国企的房子房租能免吗")
-    assert "西政办发〔2020〕" in texts(first)
-    assert "66112569" in texts(first) or "66218055" in texts(first)
+    assert "西政办发〔2020〕" in texts(first) and "已结束" in texts(first)
+    assert "66112569" in texts(first)
     assert "联系方式" in buttons(first)
     miyun = texts(servers.say("e2e-1", "那密云呢"))
     assert "密政发〔2020〕25号" in miyun and "69043376" in miyun
@@ -40,7 +40,7 @@ def test_layoffs_above_the_limit_are_refused_with_the_reason(servers):
     reply = texts(servers.say("e2e-3", "我们裁员8%还能减房租吗"))
     assert "5.5%" in reply and "不符合" in reply
     verdict = texts(servers.say("e2e-3", "密云区"))
-    assert "暂不符合" in verdict and "5.5%" in verdict
+    assert "不符合" in verdict.split("。")[0] and "5.5%" in verdict
 
 
 def test_amount_form_asks_then_calculates(servers):
@@ -53,9 +53,10 @@ def test_amount_form_asks_then_calculates(servers):
 
 
 def test_not_covered_and_out_of_scope(servers):
-    assert "没有税收方面的措施" in texts(servers.say("e2e-5", "密云有税收优惠吗"))
+    reply = texts(servers.say("e2e-5", "密云有税收优惠吗"))
+    assert reply.startswith("没有") and "税" in reply and "690" not in reply
     reply = texts(servers.say("e2e-5", "今天天气怎么样"))
-    assert "没能" in reply and "电话" in reply
+    assert "抱歉" in reply and "电话" not in reply
 
 
 def test_handoff_gives_right_department(servers):
@@ -83,10 +84,10 @@ def test_http_api_is_off_without_a_token(servers):
     assert r.status_code in (401, 403, 404)
 
 
-def test_action_server_down_still_gets_a_polite_reply_with_contacts(tmp_path):
+def test_action_server_down_still_gets_a_polite_reply(tmp_path):
     with running_servers(tmp_path / "down", start_actions=False) as s:
         reply = texts(s.say("down-1", "西城区房租减免"))
-    assert "抱歉" in reply and "电话" in reply
+    assert "抱歉" in reply
 
 
 def test_a_restart_keeps_the_conversation(tmp_path):

@@ -37,7 +37,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from actions import answers, dialogue, eligibility
+from actions import answers, conversation, decision, eligibility
 from actions.knowledge_base import KnowledgeBase, Measure, default_kb
 from actions.retrieval import Hit, search
 from bot.channels.guarded import guard
@@ -95,7 +95,7 @@ def measure_json(kb: KnowledgeBase, m: Measure) -> Dict[str, Any]:
     doc = m.document
     app = m.application or {}
     elig = m.eligibility or {}
-    calc_inputs = dialogue.amount_inputs(m, {}) if dialogue.calculable(m) else []
+    calc_inputs = decision.amount_inputs(m) if decision.calculable(m) else []
     return {
         "id": m.id,
         "title": m.title,
@@ -140,7 +140,7 @@ def measure_json(kb: KnowledgeBase, m: Measure) -> Dict[str, Any]:
             "note": c.get("note", ""),
         } for c in m.contacts],
         "notes": list(m.notes),
-        "calculator": {"available": bool(dialogue.calculable(m)),
+        "calculator": {"available": bool(decision.calculable(m)),
                        "inputs": [_fact_spec(kb, f) for f in calc_inputs]},
         "check": {"facts": [_fact_spec(kb, f) for f in eligibility.facts_needed(m)]},
     }
@@ -271,7 +271,7 @@ class HotlineConsole(InputChannel):
         kb = self.kb_loader()
         m = _measure(kb, body.get("measure_id"))
         facts = _facts(kb, body.get("facts"))
-        return _json({"measure_id": m.id, "text": dialogue.amount_text(kb, m, facts)})
+        return _json({"measure_id": m.id, "text": conversation.measure_reply(kb, m, facts, "amount")})
 
     async def check(self, request: Request) -> HTTPResponse:
         body = _body(request)
@@ -281,7 +281,7 @@ class HotlineConsole(InputChannel):
         verdict = eligibility.check(m, facts, kb.taxonomy)
         missing = verdict.missing_facts
         return _json({"measure_id": m.id, "status": verdict.status,
-                      "text": answers.verdict_text(verdict, kb.taxonomy),
+                      "text": conversation.measure_reply(kb, m, facts, "eligibility"),
                       "missing_facts": missing,
                       "missing": [_fact_spec(kb, f) for f in missing]})
 

@@ -32,18 +32,12 @@ MAX_MESSAGE_CHARS = 1000
 DEFAULT_REPLY_TIMEOUT = 10.0
 EMPTY_INPUT_REPLY = "您好，请用文字输入您想咨询的问题，例如：西城区房租减免怎么申请？"
 WORDS = re.compile(r"[0-9A-Za-z\u4e00-\u9fff]")
-STATIC_APOLOGY = "抱歉，系统暂时繁忙，没能及时回答。请稍后再试，或回复“转人工”获取相关部门的联系电话。"
+STATIC_APOLOGY = "抱歉，系统暂时繁忙，没能及时回答。请稍后再试，或换个说法提问。"
 
 
 def apology_text() -> str:
-    """Apology with the KB's referral contacts (static text if the KB cannot be read)."""
-    try:
-        from actions.dialogue import technical_problem_text
-        from actions.knowledge_base import default_kb
-        return technical_problem_text(default_kb())
-    except Exception:  # the apology itself must never fail
-        logger.exception("could not build the apology from the KB")
-        return STATIC_APOLOGY
+    """The apology when the bot gave no answer in time (no phones: we do not know what was asked)."""
+    return STATIC_APOLOGY
 
 
 class CountingOutputChannel(OutputChannel):

@@ -1,0 +1,314 @@
+"""Turn a ``Decision`` into the Chinese (or English) reply a user reads.
+
+The first sentence answers what was asked (yes/no, an amount, a phone, the steps, whether the
+period is over); then the figure, the contact for what was asked, and the source with its time
+status. Every fact comes from the KB.
+"""
+from __future__ import annotations
+
+import re
+from typing import Dict, List, Tuple
+
+from actions import eligibility
+from actions.answers import NOT_ENTITLEMENTS, caveats, contact_line
+from actions.decision import Decision, amount_inputs
+from actions.knowledge_base import KnowledgeBase, Measure
+from actions.quantities import format_money
+
+MAX_CONTACTS = 6
+# Benefits that put money or relief in the enterprise's own hands.
+MONEY_KINDS = {"rent_waiver", "rent_subsidy", "interest_subsidy", "training_subsidy", "per_person_subsidy",
+               "funding", "tax_deferral", "fee_exemption"}
+EXAMPLES = "例如“西城区房租减免怎么申请”“密云区贷款贴息的条件”“25号文第十条找谁”"
+
+
+def coverage(kb: KnowledgeBase) -> str:
+    """'西城区（西政办发〔2020〕1号、西政办发〔2020〕6号）和密云区（密政发〔2020〕25号）'."""
+    parts = []
+    for district in kb.districts:
+        docs = "、".join(d.doc_number for d in kb.documents.values() if d.district == district)
+        parts.append(f"{district}（{docs}）")
+    return "和".join(parts)
+
+
+def source_line(m: Measure, d: Decision) -> str:
+    status = d.time.sentence if d.time else ""
+    return f"来源：{m.document.doc_number}第{m.label}条（{m.document.issued}发布）。{status}。"
+
+
+def contacts_block(d: Decision, limit: int = MAX_CONTACTS) -> List[str]:
+    contacts = d.contacts[:limit]
+    lines = []
+    current = None
+    for c in contacts:
+        if c.get("item") and c["item"] != current and not d.contacts_specific:
+            current = c["item"]
+            lines.append(f"【{current}】")
+        lines.append("· " + contact_line(c))
+    if len(d.contacts) > limit:
+        lines.append(f"（另有{len(d.contacts) - limit}个联系方式，可回复“联系方式”查看全部）")
+    return lines
+
+
+def _who(c: Dict) -> str:
+    parts = [c["unit"] + (c.get("office") or "")]
+    if c.get("persons"):
+        parts.append("、".join(c["persons"]))
+    who = " ".join(parts)
+    reach = []
+    if c.get("phones"):
+        reach.append("电话" + "、".join(c["phones"]))
+    if c.get("emails"):
+        reach.append("邮箱" + "、".join(c["emails"]))
+    return who + ("，" + "，".join(reach) if reach else "")
+
+
+def contact_answer(d: Decision) -> List[str]:
+    m = d.measure
+    if not d.contacts:
+        units = "、".join(m.responsible_units) or "相关部门"
+        return [f"原文没有为“{m.title}”公布联系电话，责任单位是{units}。"]
+    if d.contacts_specific and len(d.contacts) <= 2:
+        item = d.contacts[0].get("item") or m.title
+        first = f"{item}请联系{_who(d.contacts[0])}"
+        if len(d.contacts) == 2:
+            first += f"；或{_who(d.contacts[1])}"
+        return [first + "。"]
+    return [f"“{m.title}”的联系方式如下："] + contacts_block(d, limit=12)
+
+
+def verdict_sentence(kb: KnowledgeBase, d: Decision) -> List[str]:
+    v = d.verdict
+    m = d.measure
+    if v is None:
+        return []
+    if v.status == eligibility.NOT_ELIGIBLE:
+        reasons = "；".join(f"{r.condition['text']}（您的情况：{_fact_value(kb, r.fact, r.value)}）" for r in v.failed)
+        return [f"按原文条件，您不符合{m.title}的要求：{reasons}。"]
+    if v.status == eligibility.ELIGIBLE:
+        role = d.facts.get("role")
+        own = {"业主": "landlord_subsidy", "担保机构": "guarantee_subsidy"}.get(role)
+        entitled = [b for b in v.benefits if b["kind"] not in NOT_ENTITLEMENTS or b["kind"] == own]
+        for_others = [b for b in v.benefits if b["kind"] in ("landlord_subsidy", "guarantee_subsidy") and b["kind"] != own]
+        money_asked = re.search(r"补贴|补助|给钱|拿钱|资金", d.u.text)
+        if for_others and (not entitled or (money_asked and not any(b["kind"] in MONEY_KINDS for b in entitled))):
+            whom = "、".join(dict.fromkeys({"landlord_subsidy": "出租房屋并减免租金的业主（房东）",
+                                             "guarantee_subsidy": "融资担保机构"}[b["kind"]] for b in for_others))
+            return [f"不能直接给您：这项补贴的对象是{whom}，不直接发给企业本身。原文：" +
+                    "；".join(b["text"] for b in for_others) + "。"]
+        if entitled:
+            lines = [f"按您说的情况，符合原文列明的条件，可享受：" + "；".join(b["text"] for b in entitled) + "。"]
+        else:
+            lines = ["按您说的情况，符合原文列明的条件，但原文没有给您直接的减免或补贴：" +
+                     "；".join(b["text"] for b in v.benefits) + "。"]
+        if d.assumed_sme:
+            lines.append("（以上按贵单位为中小微企业判断。）")
+        return lines + [c.lstrip("· ") for c in caveats(v)]
+    missing = "、".join(kb.taxonomy.facts[f]["label"] for f in v.missing_facts if f in kb.taxonomy.facts)
+    met = list(dict.fromkeys(r.condition["text"] for r in v.results if r.status == eligibility.MET))
+    line = f"还需确认{missing}，才能判断您是否符合{m.title}的条件。"
+    if met:
+        line += "已满足：" + "；".join(met) + "。"
+    return [line]
+
+
+def amount_sentences(kb: KnowledgeBase, d: Decision) -> List[str]:
+    if d.amounts:
+        lines = []
+        for m, a in d.amounts:
+            lines.append(f"按原文标准估算：{a.explanation}。")
+        if len(d.amounts) > 1 and len({id(m) for m, _ in d.amounts}) > 1:
+            total = sum(a.yuan for _, a in d.amounts)
+            lines.append(f"合计{format_money(total)}。")
+        return lines
+    if d.amount_missing:
+        labels = "、".join(kb.taxonomy.facts[f]["label"] for f in d.amount_missing if f in kb.taxonomy.facts)
+        return [f"要算出具体金额，还需要知道您的{labels}。"]
+    return []
+
+
+def _fact_value(kb: KnowledgeBase, fact: str, value) -> str:
+    kind = kb.taxonomy.facts.get(fact, {}).get("type")
+    if kind == "percent":
+        return f"{value:g}%"
+    if kind == "bool":
+        return "是" if value else "否"
+    if kind == "money":
+        return format_money(value)
+    if isinstance(value, list):
+        return "、".join(map(str, value))
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def measure_answer(kb: KnowledgeBase, d: Decision) -> str:
+    m = d.measure
+    u = d.u
+    ask = u.primary_ask
+    head = f"【{m.district}】{m.title}（{m.document.doc_number}第{m.label}条）"
+    lines: List[str] = []
+    if ask == "contact":
+        lines += contact_answer(d)
+        lines.append(source_line(m, d))
+        return "\n".join(lines)
+    if ask == "time":
+        lines.append(d.time.sentence + "。" if d.time else "")
+        lines.append(f"{head}：{m.summary}")
+    elif ask == "procedure":
+        steps = (m.application or {}).get("steps") or []
+        if steps:
+            lines.append(f"申请{m.title}的办理流程：")
+            lines += [f"{i}. {s}" for i, s in enumerate(steps, 1)]
+        else:
+            lines.append(f"原文没有写{m.title}的具体申报步骤，请直接联系下面的负责单位。")
+        for url in (m.application or {}).get("urls") or []:
+            lines.append(f"网址：{url}")
+        if (m.application or {}).get("deadline_text"):
+            lines.append(m.application["deadline_text"])
+    elif d.verdict is not None and d.verdict.status == eligibility.NOT_ELIGIBLE:
+        lines += verdict_sentence(kb, d)
+        lines.append(f"{head}：{m.summary}")
+    elif d.verdict is not None and ask == "eligibility" or (d.verdict is not None and ask != "amount"
+                                                             and d.verdict.status == eligibility.ELIGIBLE):
+        lines += verdict_sentence(kb, d)
+        lines += amount_sentences(kb, d)
+        lines.append(f"{head}：{m.summary}")
+    elif ask == "amount":
+        lines += amount_sentences(kb, d) or [f"原文没有给出可计算的金额标准。"]
+        lines.append(f"{head}：{m.summary}")
+    elif ask == "conditions":
+        elig = (m.eligibility or {}).get("text")
+        lines.append(f"{m.title}的申请条件：{elig}。" if elig else f"原文没有为{m.title}单列申请条件。")
+        lines += [f"· {c['text']}" for c in m.conditions if elig and c["text"] not in elig]
+        lines.append(f"{head}：{m.summary}")
+    else:
+        lines.append(f"{head}：{m.summary}")
+        lines += amount_sentences(kb, d)
+    if d.contacts:
+        if d.contacts_specific or len(d.contacts) <= 3:
+            lines.append("联系：" + "；".join(contact_line(c) for c in d.contacts[:3]))
+        else:
+            units = "、".join(dict.fromkeys(c["unit"] for c in d.contacts))
+            lines.append(f"联系：原文按事项列了{len(d.contacts)}个联系人（{units}），请回复“联系方式”或说明您的情况（如房东类型、所属行业），我给您对应的联系人。")
+    lines.append(source_line(m, d))
+    if d.alternatives:
+        lines.append("另见：" + "；".join(f"{a.district}{a.document.doc_number}第{a.label}条{a.title}" for a in d.alternatives[:2]))
+    return "\n".join(line for line in lines if line)
+
+
+def person_answer(kb: KnowledgeBase, d: Decision) -> str:
+    by_phone: Dict[Tuple, List[Measure]] = {}
+    entries: Dict[Tuple, Dict] = {}
+    for r in d.person_refs:
+        key = (r.contact["unit"], tuple(r.contact.get("persons") or []), tuple(r.contact.get("phones") or []),
+               tuple(r.contact.get("emails") or []))
+        by_phone.setdefault(key, []).append(r.measure)
+        entries.setdefault(key, r.contact)
+    names = "、".join(dict.fromkeys(p for r in d.person_refs for p in r.contact.get("persons") or []
+                                     if p in d.u.text)) or "该联系人"
+    if len(by_phone) == 1:
+        key = next(iter(by_phone))
+        ms = by_phone[key]
+        where = "、".join(f"{m.document.doc_number}第{m.label}条" for m in ms[:4])
+        return f"{names}：{_who(entries[key])}（见{where}）。"
+    lines = [f"{names}在不同措施中公布的联系方式不同，请按您要办的事项选择："]
+    for key, ms in by_phone.items():
+        where = "、".join(f"{m.document.doc_number}第{m.label}条{m.title}" for m in ms[:3])
+        more = f"等{len(ms)}条" if len(ms) > 3 else ""
+        lines.append(f"· {_who(entries[key])}（{where}{more}）")
+    return "\n".join(lines)
+
+
+def unit_answer(kb: KnowledgeBase, d: Decision) -> str:
+    u = d.u
+    lines = [f"{'、'.join(u.units)}在各项措施中的联系方式（按原文）："]
+    seen = []
+    for m in kb:
+        if u.district and m.district != u.district:
+            continue
+        for c in m.contacts:
+            if c["unit"] in u.units:
+                line = contact_line(c)
+                if line not in seen:
+                    seen.append(line)
+                    lines.append(f"· {line}（{m.document.doc_number}第{m.label}条{m.title}）")
+    if len(seen) > 8:
+        lines = lines[:9] + ["……请告诉我具体事项，我给您对应的联系人。"]
+    return "\n".join(lines)
+
+
+def list_answer(kb: KnowledgeBase, d: Decision) -> str:
+    measures = kb.filter(district=d.district, topic=d.group) if d.group else kb.filter(district=d.district)
+    if not measures:
+        measures = kb.filter(district=d.district)
+    where = d.district or "西城区、密云区"
+    label = kb.taxonomy.groups.get(d.group, "") if d.group else ""
+    lines = [f"{where}{label}方面的措施共{len(measures)}条（均为2020年疫情期间出台，期限均已过，现行政策请向责任单位确认）："]
+    lines += [f"· {m.district} {m.document.doc_number}第{m.label}条 {m.title}" for m in measures[:12]]
+    if len(measures) > 12:
+        lines.append(f"……共{len(measures)}条，可告诉我具体事项。")
+    return "\n".join(lines)
+
+
+def which_district_answer(kb: KnowledgeBase, d: Decision) -> str:
+    lines = ["西城区和密云区都有相关措施，条件和联系人不同，请告诉我您的企业在哪个区注册纳税："]
+    for m in [d.measure] + d.alternatives[:2]:
+        line = f"· {m.district} {m.document.doc_number}第{m.label}条 {m.title}：{m.summary}"
+        stated = {k: v for k, v in d.u.facts.items() if k != "district"}
+        if stated:
+            verdict = eligibility.check(m, {**stated, "district": m.district}, kb.taxonomy)
+            if verdict.status == eligibility.NOT_ELIGIBLE:
+                line += "——按原文“" + "；".join(r.condition["text"] for r in verdict.failed) + "”，您的情况不符合"
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def english_answer(kb: KnowledgeBase, d: Decision) -> str:
+    base = ("I answer questions in Chinese about three 2020 COVID-19 relief notices for small businesses in "
+            "Beijing's Xicheng district (Xi Zheng Ban Fa [2020] No. 1 and No. 6) and Miyun district "
+            "(Mi Zheng Fa [2020] No. 25). All of these measures were for 2020 and have ended.")
+    if d.measure:
+        m = d.measure
+        contact = d.contacts[0] if d.contacts else None
+        tail = f" The closest measure is {m.document.doc_number} article {m.label}: {m.title}."
+        if contact and contact.get("phones"):
+            tail += f" Contact: {contact['unit']} {' '.join(contact.get('persons') or [])}, tel. {', '.join(contact['phones'])}."
+        return base + tail + " Please ask in Chinese for details."
+    return base + " Please ask in Chinese, e.g. 西城区房租减免怎么申请."
+
+
+def compose(kb: KnowledgeBase, d: Decision) -> str:
+    kind = d.kind
+    if kind == "empty":
+        return "您好，请输入您想咨询的问题，" + EXAMPLES + "。"
+    if kind == "english":
+        return english_answer(kb, d)
+    if kind == "other_place":
+        places = "、".join(d.u.other_places)
+        return (f"抱歉，我只能解答{coverage(kb)}的中小微企业扶持政策，没有{places}的政策信息。"
+                f"{places}的政策请咨询当地政府或拨打12345市民服务热线。")
+    if kind == "not_covered":
+        label = kb.taxonomy.topic_label(d.topic) if d.topic else kb.taxonomy.groups.get(d.group, d.group)
+        docs = "、".join(x.doc_number for x in kb.documents.values() if x.district == d.district)
+        others = [m for m in kb.filter(topic=d.topic or d.group) if m.district != d.district]
+        line = f"没有，{d.district}的通知（{docs}）中没有{label}方面的措施。"
+        if others:
+            line += "其他区有：" + "；".join(f"{m.district}{m.document.doc_number}第{m.label}条{m.title}" for m in others[:2]) + \
+                    "（仅适用于在该区注册纳税的企业）。"
+        return line
+    if kind == "which_district":
+        return which_district_answer(kb, d)
+    if kind == "person":
+        return person_answer(kb, d)
+    if kind == "unit":
+        return unit_answer(kb, d)
+    if kind == "list":
+        return list_answer(kb, d)
+    if kind == "measure":
+        return measure_answer(kb, d)
+    if kind == "out_of_scope":
+        return (f"抱歉，这个问题超出了我的范围。我只解答{coverage(kb)}的中小微企业扶持政策，"
+                f"{EXAMPLES}。")
+    return (f"抱歉，我没能在{coverage(kb)}中找到您问的内容。您可以换个说法，{EXAMPLES}；"
+            "也可以回复“有哪些政策”查看全部措施。")

@@ -1,0 +1,255 @@
+"""Decide what to answer from an ``Understanding``: the kind of reply, the measure, its verdict
+and amount from the stated facts, the contacts for the asked sub-item, and the time status.
+
+Pure Python; ``actions.composition`` turns a ``Decision`` into text.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional, Tuple
+
+from actions import calculators, eligibility
+from actions.calculators import Amount
+from actions.knowledge_base import KnowledgeBase, Measure
+from actions.references import ContactRef
+from actions.retrieval import retriever_for
+from actions.text_tools import char_bigrams, expand_synonyms
+from actions.time_status import TimeStatus, status_of
+from actions.understanding import CHITCHAT_INTENTS, Understanding, content_chars
+
+AMBIGUOUS_DISTRICT_RATIO = 0.75
+WEAK_HIT_SCORE = 2.0     # a hit below the confident threshold still answers when it is of the topic named
+CHITCHAT_MAX_CHARS = 4
+
+
+@dataclass
+class Decision:
+    kind: str            # empty | chitchat | english | other_place | out_of_scope | not_covered | which_district
+    #                      | person | unit | list | measure | no_answer
+    u: Understanding
+    measure: Optional[Measure] = None
+    alternatives: List[Measure] = field(default_factory=list)
+    contacts: List[Dict] = field(default_factory=list)
+    contacts_specific: bool = False
+    person_refs: List[ContactRef] = field(default_factory=list)
+    verdict: Optional[eligibility.Verdict] = None
+    amounts: List[Tuple[Measure, Amount]] = field(default_factory=list)
+    amount_missing: List[str] = field(default_factory=list)
+    time: Optional[TimeStatus] = None
+    facts: Dict[str, Any] = field(default_factory=dict)
+    group: Optional[str] = None
+    district: Optional[str] = None
+    topic: Optional[str] = None
+    assumed_sme: bool = False     # the notices are for SMEs: an enterprise asking is taken as one unless it says otherwise
+
+
+# ---- contacts ------------------------------------------------------------------------------
+
+GENERIC_CONTACT_WORDS = re.compile(r"联系|电话|号码|找谁|负责|部门|科室|咨询|请问|多少|怎么|申请|办理|政策|措施|补贴|减免|的|人")
+NAME_WEIGHT = 10
+
+
+def contact_names(kb: KnowledgeBase, c: Dict) -> List[str]:
+    """The names a question may use for a contact: unit (and its short forms), office, persons."""
+    unit = c["unit"]
+    names = [unit] + kb.taxonomy.synonyms.get(unit, [])
+    if unit.startswith("区") and len(unit) > 3:
+        names.append(unit[1:])
+    if c.get("office"):
+        names.append(c["office"])
+    names += c.get("persons") or []
+    return [n for n in names if len(n) >= 2]
+
+
+def select_contacts(kb: KnowledgeBase, m: Measure, u: Understanding) -> Tuple[List[Dict], bool]:
+    """The measure's contacts for what the question names (a unit, an office, a person, a fee, a
+    landlord type); all of them, in printed order, when it names none. Returns (contacts, specific)."""
+    with_phone = [c for c in m.contacts if c.get("phones") or c.get("emails")] or list(m.contacts)
+    if len(with_phone) <= 1:
+        return with_phone, bool(with_phone)
+    chosen, specific = _contacts_named(kb, with_phone, u.text)
+    if not specific and u.previous_text:
+        chosen, specific = _contacts_named(kb, with_phone, u.previous_text)
+    return chosen, specific
+
+
+def _contacts_named(kb: KnowledgeBase, with_phone: List[Dict], text: str) -> Tuple[List[Dict], bool]:
+    text = expand_synonyms(text, kb.taxonomy.synonyms)
+    question = GENERIC_CONTACT_WORDS.sub(" ", text)
+    for d in kb.districts:
+        question = question.replace(d, " ").replace(d[:2], " ")
+    q = set(char_bigrams(question))
+    detail = [" ".join([c.get("item", ""), c.get("note", ""), c.get("office", "")]) for c in with_phone]
+    shared = set.intersection(*[set(char_bigrams(t)) for t in detail]) if detail else set()
+    scores = []
+    for c, t in zip(with_phone, detail):
+        score = NAME_WEIGHT * sum(1 for n in contact_names(kb, c) if n in text)
+        score += len((q & set(char_bigrams(t))) - shared)
+        scores.append(score)
+    best = max(scores)
+    if best == 0:
+        return with_phone, False
+    chosen = [c for c, s in zip(with_phone, scores) if s == best]
+    return chosen, len(chosen) < len(with_phone)
+
+
+# ---- amounts -------------------------------------------------------------------------------
+
+def calculable(m: Measure) -> bool:
+    kinds = {b["kind"] for b in m.benefits}
+    if "training_subsidy" in kinds:
+        return any("unit_hours" in b for b in m.benefits_of_kind("training_subsidy"))
+    if "per_person_subsidy" in kinds:
+        return any("amount" in b for b in m.benefits_of_kind("per_person_subsidy"))
+    return bool(kinds & {"rent_waiver", "rent_subsidy", "landlord_subsidy"})
+
+
+def amount_inputs(m: Measure) -> List[str]:
+    """The facts a measure's calculator needs, in the order to ask them."""
+    kinds = {b["kind"] for b in m.benefits}
+    if "training_subsidy" in kinds and calculable(m):
+        return ["training_hours", "employees_trained"]
+    if "per_person_subsidy" in kinds and calculable(m):
+        return ["employees_trained"]
+    if "rent_waiver" in kinds:
+        return ["monthly_rent"] + (["premises_use"] if len(m.benefits_of_kind("rent_waiver")) > 1 else [])
+    if "rent_subsidy" in kinds:
+        return ["monthly_rent"]
+    if "landlord_subsidy" in kinds:
+        return ["rent_waived"]
+    return []
+
+
+def compute_amounts(kb: KnowledgeBase, m: Measure, facts: Dict[str, Any]) -> Tuple[List[Amount], List[str]]:
+    """Amounts the stated facts fix, and the inputs still missing."""
+    facts = eligibility.normalize_facts(facts, kb.taxonomy)
+    kinds = {b["kind"] for b in m.benefits}
+    missing = [f for f in amount_inputs(m) if f not in facts]
+    out: List[Amount] = []
+    try:
+        if "training_subsidy" in kinds and "training_hours" in facts and calculable(m):
+            people = int(facts.get("employees_trained", 1))
+            out.append(calculators.training_subsidy(m, facts["training_hours"], people))
+            missing = [f for f in missing if f != "employees_trained"]
+        if "per_person_subsidy" in kinds and "employees_trained" in facts and calculable(m):
+            out.append(calculators.per_person_subsidy(m, int(facts["employees_trained"])))
+        if "rent_waiver" in kinds and "monthly_rent" in facts:
+            use = facts.get("premises_use")
+            uses = [use] if use else ["生产经营", "办公用房"] if len(m.benefits_of_kind("rent_waiver")) > 1 else [None]
+            for one in uses:
+                out.append(calculators.rent_waived(m, facts["monthly_rent"], one))
+            missing = []
+        elif "rent_subsidy" in kinds and "monthly_rent" in facts:
+            out.append(calculators.rent_subsidy(m, facts["monthly_rent"] * 2))
+            missing = []
+        elif "landlord_subsidy" in kinds and "rent_waived" in facts:
+            out.append(calculators.landlord_subsidy(m, facts["rent_waived"]))
+            missing = []
+    except calculators.NotApplicable:
+        pass
+    return out, missing
+
+
+# ---- the decision --------------------------------------------------------------------------
+
+def topic_group(kb: KnowledgeBase, u: Understanding) -> Optional[str]:
+    topics = retriever_for(kb).question_topics(u.text)
+    groups = [kb.taxonomy.topics[t]["group"] for t in topics]
+    return max(dict.fromkeys(groups), key=groups.count) if groups else None
+
+
+def decide(kb: KnowledgeBase, u: Understanding, known_facts: Optional[Dict[str, Any]] = None,
+           today: Optional[dt.date] = None) -> Decision:
+    from actions.clock import today as clock_today
+    today = today or clock_today()
+    facts = {**(known_facts or {}), **u.facts}
+    d = Decision("no_answer", u, facts=facts, district=u.district)
+    if not u.text and not u.measure:
+        d.kind = "empty"
+        return d
+    if u.english:
+        d.kind = "english"
+        if u.measure:
+            _fill_measure(kb, d, u.measure, today)
+            d.kind = "english"
+        return d
+    if u.other_places and not u.districts:
+        d.kind = "other_place"
+        return d
+    small_talk = content_chars(kb, u.text) <= CHITCHAT_MAX_CHARS
+    if u.intent in CHITCHAT_INTENTS and small_talk and not u.by_reference and not u.asked:
+        d.kind = "chitchat"
+        return d
+    d.group = topic_group(kb, u)
+    topics = retriever_for(kb).question_topics(u.text)
+    if u.district and topics and u.by_reference not in ("context", "article", "button", "person") and \
+            not any(kb.filter(district=u.district, topic=t) for t in topics):
+        d.kind = "not_covered"
+        d.group = kb.taxonomy.topics[topics[0]]["group"]
+        d.topic = topics[0]
+        return d
+    if u.person_refs and (u.by_reference == "person" or "contact" in u.asked):
+        refs = [r for r in u.person_refs if not u.district or r.measure.district == u.district]
+        if u.by_reference == "person" and len({r.measure.id for r in refs}) > 1 and not u.confident:
+            pass
+        d.person_refs = refs or u.person_refs
+        d.kind = "person"
+        if u.hits and u.hits[0].confident and any(r.measure.id == u.hits[0].measure.id for r in d.person_refs):
+            d.person_refs = [r for r in d.person_refs if r.measure.id == u.hits[0].measure.id]
+        return d
+    if u.units and not u.confident and "contact" in u.asked:
+        d.kind = "unit"
+        return d
+    if not u.measure and d.group and "list" not in u.asked:
+        within = retriever_for(kb).search(u.text, district=u.district, topic=d.group, top_k=3)
+        if within and within[0].score >= WEAK_HIT_SCORE:
+            u.measures, u.hits = [within[0].measure], within
+    if not u.measure:
+        if "list" in u.asked or d.group:
+            d.kind = "list"
+        elif u.intent in ("out_of_scope", "nlu_fallback") or u.intent in CHITCHAT_INTENTS:
+            d.kind = "out_of_scope" if not (u.intent in CHITCHAT_INTENTS and small_talk) else "chitchat"
+        return d
+    m = u.measure
+    if not u.district and u.by_reference not in ("article", "button", "context", "person"):
+        rival = next((h for h in u.hits[1:] if h.confident and h.measure.district != m.district), None)
+        top = u.hits[0] if u.hits else None
+        if rival and top and rival.score >= AMBIGUOUS_DISTRICT_RATIO * top.score:
+            d.kind = "which_district"
+            d.measure, d.alternatives = m, [rival.measure]
+            return d
+    if u.by_reference == "article" and len(u.measures) > 1:
+        d.kind = "which_district" if len({x.district for x in u.measures}) > 1 else "measure"
+        d.measure, d.alternatives = u.measures[0], u.measures[1:]
+        if d.kind == "which_district":
+            return d
+    _fill_measure(kb, d, m, today)
+    return d
+
+
+def relevant_facts(m: Measure, facts: Dict[str, Any]) -> bool:
+    tested = {c["fact"] for c in m.conditions} | {c["fact"] for b in m.benefits for c in b.get("when") or []}
+    return bool(tested & set(facts)) or bool(set(amount_inputs(m)) & set(facts))
+
+
+def _fill_measure(kb: KnowledgeBase, d: Decision, m: Measure, today: dt.date) -> None:
+    u = d.u
+    d.kind = "measure"
+    d.measure = m
+    d.district = m.district
+    d.time = status_of(m, today)
+    d.contacts, d.contacts_specific = select_contacts(kb, m, u)
+    facts = dict(d.facts)
+    if u.district == m.district:
+        facts.setdefault("district", m.district)
+    if "is_sme" not in facts:
+        facts["is_sme"] = True
+        d.assumed_sme = True
+    if "eligibility" in u.asked or "amount" in u.asked or relevant_facts(m, {k: v for k, v in facts.items()
+                                                                                if k not in ("district", "is_sme")}):
+        d.verdict = eligibility.check(m, facts, kb.taxonomy)
+    if "amount" in u.asked or set(amount_inputs(m)) & set(facts):
+        d.amounts = [(m, a) for a in compute_amounts(kb, m, facts)[0]]
+        d.amount_missing = compute_amounts(kb, m, facts)[1]

@@ -1,0 +1,219 @@
+"""Understand one user turn: which districts, which measure and sub-item, what is asked, which facts.
+
+Pure Python. The NLU intent is a hint for *what is asked* and for chit-chat; the measure comes
+from direct references (document and article, person, phone, unit) or retrieval, and a follow-up
+without a topic of its own stays with the measure of the conversation.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional
+
+from actions import references
+from actions.fact_extraction import extract_facts
+from actions.knowledge_base import KnowledgeBase, Measure
+from actions.retrieval import Hit, retriever_for
+from actions.text_tools import clean_question, detect_values
+
+# What is asked, by the words that ask it; the first listed that matches wins, intents break ties.
+ASKED_PATTERNS = [
+    ("contact", r"找谁|联系|电话|号码|手机|邮箱|email|打给谁|打谁|谁负责|谁管|哪个部门|哪个科|咨询谁|问谁|对接人|负责人|窗口|报给谁|交给谁|给谁|找哪|哪位|是谁|谁来|谁认定|找哪个|问哪|哪个单位|什么部门"),
+    ("time", r"截止|到期|有效期|什么时候|啥时候|何时|还能|还可以|还有吗|还有没有|还在|还管用|现在|目前|今年|明年|过期|20[2-3]\d年|失效|还执行|还办"),
+    ("procedure", r"怎么申请|如何申请|怎么办理|如何办理|怎么办|咋办|咋申请|流程|手续|步骤|去哪|到哪|在哪(儿|里)?(申请|办|交)|申报|提交|材料|怎么弄|怎么操作|需要什么|要什么|怎么领|怎么拿|办理"),
+    ("amount", r"多少钱|多少|几万|能减多少|补多少|算一?算|金额|能省|能拿|能领"),
+    ("eligibility", r"能[^，。？?]{0,8}吗|可以[^，。？?]{0,8}吗|能不能|可不可以|能否|是否|够不够|够格|有资格|符合|算不算|属不属于|能享受|可以享受|能申请|能办|能减|能免|能补|能贴|能拿到|可以吗|能吗|行吗|行不行|有份吗|沾边|适用"),
+    ("conditions", r"条件|要求|门槛|资格|标准|哪些企业|什么企业|谁能"),
+    ("list", r"有哪些|有什么|都有啥|有啥|哪些政策|什么政策|政策有|汇总|一共几条|都包括"),
+]
+INTENT_ASKED = {"ask_contact": "contact", "human_handoff": "contact", "ask_how_to_apply": "procedure",
+                "ask_amount": "amount", "ask_eligibility": "eligibility", "ask_conditions": "conditions",
+                "list_policies": "list"}
+CHITCHAT_INTENTS = {"greet", "goodbye", "thank", "affirm", "deny", "bot_challenge"}
+# A turn that only refers back ("那办公室呢", "电话多少") has at most this many content characters.
+FOLLOW_UP_MAX_CHARS = 12
+STICKY_RATIO = 0.6
+# Asking words that say nothing about the measure, left out of the retrieval query.
+RETRIEVAL_NOISE = ASKED_PATTERNS[0][1] + r"|能不能|可不可以|怎么办|怎么|如何|请问|是多少|多少|吗|呢|啊|吧|一下|我们|我"
+CLEAR_LEAD = 1.6       # a top hit this far ahead of the next one is taken even with low coverage     # the conversation's measure stays when its score is this close to the best
+
+
+@dataclass
+class Understanding:
+    text: str
+    intent: str = ""
+    english: bool = False
+    districts: List[str] = field(default_factory=list)       # covered districts named in this turn
+    other_places: List[str] = field(default_factory=list)    # places the notices do not cover
+    district: Optional[str] = None                           # named, or from the conversation
+    asked: List[str] = field(default_factory=list)           # contact, time, procedure, amount, ...
+    facts: Dict[str, Any] = field(default_factory=dict)      # stated in this turn
+    measures: List[Measure] = field(default_factory=list)    # what the turn is about, best first
+    hits: List[Hit] = field(default_factory=list)
+    by_reference: str = ""                                   # article | person | phone | unit | context
+    person_refs: List[references.ContactRef] = field(default_factory=list)
+    units: List[str] = field(default_factory=list)
+    follow_up: bool = False
+    confident: bool = False
+    previous_text: str = ""                                  # the question a follow-up continues
+
+    @property
+    def measure(self) -> Optional[Measure]:
+        return self.measures[0] if self.measures else None
+
+    @property
+    def primary_ask(self) -> str:
+        return self.asked[0] if self.asked else "what"
+
+
+def is_english(text: str) -> bool:
+    letters = len(re.findall(r"[A-Za-z]", text))
+    return letters >= 6 and not re.search(r"[\u4e00-\u9fff]", text)
+
+
+def asked_of(text: str, intent: str) -> List[str]:
+    asked = [name for name, pattern in ASKED_PATTERNS if re.search(pattern, text, re.IGNORECASE)]
+    hinted = INTENT_ASKED.get(intent)
+    if hinted and hinted not in asked:
+        asked.append(hinted)
+    if "amount" in asked and "eligibility" in asked and not re.search(r"多少|几万|金额|算", text):
+        asked.remove("amount")
+    if "time" in asked and "eligibility" in asked and not re.search(r"20[2-3]\d年|现在|目前|今年|明年|截止|到期|有效期|过期|什么时候|啥时候", text):
+        asked.remove("time")       # "还能减房租吗" asks whether, not when
+    return asked
+
+
+def content_chars(kb: KnowledgeBase, text: str) -> int:
+    """Chinese characters that are not question words, districts or filler (how topical a turn is)."""
+    rest = text
+    for d in kb.districts:
+        for f in [d] + kb.taxonomy.synonyms.get(d, []):
+            rest = rest.replace(f, "")
+    for _, pattern in ASKED_PATTERNS:
+        rest = re.sub(pattern, "", rest, flags=re.IGNORECASE)
+    rest = re.sub(r"那|呢|吗|啊|吧|的|了|也|还|我们|我|您|你|请问|这个|那个|这条|这|是|有|要|给|和|跟|就|都|呀|嘛|么|一下|好的|谢谢", "", rest)
+    return len(re.findall(r"[\u4e00-\u9fffA-Za-z]", rest))
+
+
+MONTH = re.compile(r"(?<![\d.])(1[0-2]|[1-9])\s*月(?!底|\d)|([一二三四五六七八九十]{1,2})月(?!底)")
+CN_MONTH = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10, "十一": 11, "十二": 12}
+
+
+def months_named(text: str) -> List[int]:
+    out = []
+    for m in MONTH.finditer(text):
+        value = int(m.group(1)) if m.group(1) else CN_MONTH.get(m.group(2))
+        if value:
+            out.append(value)
+    return out
+
+
+def prefer_named_months(text: str, hits: List[Hit]) -> List[Hit]:
+    """"2月房租" belongs to the measure whose relief covers February: move it first among close hits."""
+    from actions.time_status import relief_months
+    named = set(months_named(text))
+    if not named or not hits or not hits[0].confident:
+        return hits
+    covers = lambda h: named & {int(x[5:7]) for x in relief_months(h.measure)}  # noqa: E731
+    if covers(hits[0]):
+        return hits
+    close = [h for h in hits[1:] if h.score >= 0.5 * hits[0].score and covers(h) and
+             set(h.measure.topics) & set(hits[0].measure.topics)]
+    if not close:
+        return hits
+    best = close[0]
+    return [best] + [h for h in hits if h is not best]
+
+
+def strip_districts(kb: KnowledgeBase, text: str) -> str:
+    for d in kb.districts:
+        for f in sorted([d] + kb.taxonomy.synonyms.get(d, []), key=len, reverse=True):
+            text = text.replace(f, "")
+    return text
+
+
+def clear_lead(hits: List[Hit]) -> bool:
+    from actions.retrieval import MIN_CONFIDENT_SCORE
+    second = hits[1].score if len(hits) > 1 else 0.0
+    return hits[0].score >= 2 * MIN_CONFIDENT_SCORE and hits[0].score >= CLEAR_LEAD * second
+
+
+def district_of_names(kb: KnowledgeBase, u: "Understanding") -> Optional[str]:
+    """The district when the units or persons named occur in one district's notices only (科信局 → 西城区)."""
+    districts = set()
+    for unit in u.units:
+        districts |= {m.district for m in kb for c in m.contacts if c["unit"] == unit}
+    for r in u.person_refs:
+        districts.add(r.measure.district)
+    return next(iter(districts)) if len(districts) == 1 else None
+
+
+def understand(kb: KnowledgeBase, raw_text: str, intent: str = "", entities: Optional[Dict[str, str]] = None,
+               context: Optional[Dict[str, Any]] = None, forced_district: Optional[str] = None) -> Understanding:
+    context = context or {}
+    entities = entities or {}
+    text = clean_question(raw_text)
+    u = Understanding(text=text, intent=intent, english=is_english(text))
+    tax = kb.taxonomy
+    u.districts = detect_values(text, kb.districts, tax.synonyms)
+    u.other_places = [p for p in tax.other_places if p in text and not any(p in d for d in u.districts)]
+    u.district = forced_district or (u.districts[0] if len(u.districts) == 1 else None) or \
+        (context.get("district") if not u.districts and not u.other_places else None)
+    u.asked = asked_of(text, intent)
+    u.facts = extract_facts(text, kb)
+    u.facts.pop("district", None)
+
+    u.person_refs = references.person_contacts(kb, text) or references.phone_contacts(kb, text)
+    u.units = references.unit_names(kb, text)
+    explicit = entities.get("measure_id")
+    if explicit and kb.get(explicit):
+        u.measures, u.by_reference, u.confident = [kb.get(explicit)], "button", True
+        return u
+    article = references.article_measures(kb, text, u.district)
+    if article:
+        u.measures, u.by_reference, u.confident = article, "article", True
+        return u
+    if not text:
+        return u
+
+    if not u.district and not u.other_places:
+        u.district = district_of_names(kb, u)
+    docs = references.documents_named(kb, text)
+    doc_districts = {kb.documents[x].district for x in docs}
+    if len(doc_districts) == 1 and not u.districts:
+        u.district = next(iter(doc_districts))
+    retriever = retriever_for(kb)
+    query = re.sub(RETRIEVAL_NOISE, " ", text).strip() or text
+    current = kb.get(context.get("measure_id") or "")
+    if u.districts and (not current or current.district not in u.districts) and context.get("last_question") \
+            and content_chars(kb, text) <= 2:
+        # "那密云呢": the previous question, asked about the other district.
+        query = strip_districts(kb, context["last_question"])
+        u.previous_text = query
+        u.follow_up = True
+    hits = list(retriever.search(query, district=u.district, top_k=12, documents=docs or None))
+    hits = prefer_named_months(text, hits)
+    u.hits = hits
+    short = content_chars(kb, text) <= FOLLOW_UP_MAX_CHARS
+    if current and (not u.districts or current.district in u.districts) and not u.other_places:
+        current_hit = next((h for h in hits if h.measure.id == current.id), None)
+        best = hits[0] if hits else None
+        stays = best is None or content_chars(kb, text) == 0 or not (best.confident or clear_lead(hits)) or (
+            current_hit is not None and current_hit.score >= STICKY_RATIO * best.score)
+        if stays and short:
+            u.measures, u.by_reference, u.follow_up, u.confident = [current], "context", True, True
+            u.previous_text = context.get("last_question") or ""
+            return u
+    if u.person_refs:
+        named = {r.measure.id: r.measure for r in u.person_refs}
+        ranked = [h.measure for h in hits if h.measure.id in named and h.confident]
+        u.measures = ranked or list(named.values())
+        u.by_reference, u.confident = "person", True
+        return u
+    if hits and (hits[0].confident or clear_lead(hits)):
+        u.measures = [hits[0].measure] + [h.measure for h in hits[1:] if h.confident]
+        u.confident = True
+    elif current and short and (not u.districts or current.district in u.districts) and not u.other_places:
+        u.measures, u.by_reference, u.follow_up, u.confident = [current], "context", True, True
+        u.previous_text = context.get("last_question") or ""
+    return u

@@ -1,0 +1,149 @@
+"""The answers as a user reads them, from actions.conversation.respond (understand → decide → compose).
+
+The clock is fixed at 2026-11-25 (POLICY_TODAY) so time statuses are stable.
+"""
+import pytest
+
+from actions.conversation import respond
+
+
+@pytest.fixture(autouse=True)
+def today(monkeypatch):
+    monkeypatch.setenv("POLICY_TODAY", "2026-11-25")
+
+
+def ask(kb, *turns, intent=""):
+    """Replies (joined text) for a conversation of several turns."""
+    context, out = {}, []
+    for text in turns:
+        reply = respond(kb, text, intent, {}, context)
+        context = reply.context
+        out.append("\n".join(reply.texts))
+    return out
+
+
+def first_sentence(text):
+    for end in "。\n":
+        text = text.split(end)[0]
+    return text
+
+
+def test_a_person_with_two_numbers_gets_both_with_their_notice(kb):
+    [text] = ask(kb, "赵鹏的电话是多少")
+    assert "83926768" in text and "83926742" in text and "1号" in text and "6号" in text
+    assert "69046334" not in text  # never another district's contact
+
+
+def test_article_lookup_gives_that_article_and_its_own_contacts(kb):
+    [text] = ask(kb, "西城6号文第九条联系人")
+    assert "杜颖" in text and "83509353" in text and "孟兰" in text and "63134703" in text
+    assert "83926768" not in text and "赵鹏" not in text
+    [text] = ask(kb, "25号文第十条")
+    assert "外贸" in text and "89089317" in text
+    [text] = ask(kb, "1号文第十四条")
+    assert "延期" in text and "62268630" in text
+
+
+def test_a_sub_item_contact_is_the_one_printed_for_it(kb):
+    [text] = ask(kb, "西城停征特种设备检验费找谁")
+    assert first_sentence(text).count("83976786") == 1 and "孟辉" in text
+    assert "66217223" not in text and "88391698" not in text
+
+
+def test_stated_layoffs_are_judged_at_once_against_the_printed_limit(kb):
+    [text] = ask(kb, "密云的饭店，租国企房子，我们一共40个人，裁了3个，还能减房租吗")
+    assert "不符合" in first_sentence(text) and "5.5%" in text and "7.5%" in text
+    assert "贵单位是中小微企业" not in text
+
+
+def test_numbers_in_the_question_give_the_amount(kb):
+    [text] = ask(kb, "西城区租区属国企房子做办公室，月租5万，3、4月能减多少")
+    assert "50,000元" in text and "50%" in text
+    assert "已结束" in text
+
+
+def test_software_is_in_the_listed_industries_and_the_loan_qualifies(kb):
+    [text] = ask(kb, "我们是西城的软件企业，4月贷了一年期200万普惠贷款，能贴息吗")
+    assert "符合" in first_sentence(text) and "不符合" not in first_sentence(text)
+    assert "30%" in text and "83926768" in text
+
+
+@pytest.mark.parametrize("question, printed", [
+    ("西城贷款贴息，我们是餐饮企业，贷了18个月", "不超过一年期"),
+    ("密云再贷款贴息，总成本5.2%，能贴吗", "4.5%"),
+    ("密云的科技企业，收入降了90%，职工培训了10课时，能拿以训稳岗补贴吗", "20课时"),
+])
+def test_stated_durations_rates_and_hours_are_judged(kb, question, printed):
+    [text] = ask(kb, question)
+    assert "不符合" in first_sentence(text) and printed in text
+
+
+def test_an_unknown_industry_is_unknown_not_refused(kb):
+    [text] = ask(kb, "我们是西城做建材的企业，4月贷了一年期200万，能贴息吗")
+    assert "不符合" not in first_sentence(text) and "还需确认" in first_sentence(text) and "所属行业" in text
+
+
+def test_a_landlord_subsidy_is_not_presented_as_the_tenants_benefit(kb):
+    [text] = ask(kb, "1号文 我们小微企业找担保公司贷款 担保费的补贴能直接给我们吗")
+    assert "不能" in first_sentence(text) and "担保机构" in text
+
+
+def test_time_questions_say_the_measure_is_over(kb):
+    [text] = ask(kb, "2026年西城还免房租吗")
+    assert "已结束" in first_sentence(text) and "2020年" in first_sentence(text)
+    [text] = ask(kb, "密云以训稳岗补贴现在还能申请吗")
+    assert "2020年8月31日截止" in first_sentence(text)
+
+
+def test_every_measure_answer_states_its_time_status(kb):
+    for question in ["西城区房租减免怎么申请", "密云区贷款贴息的条件", "西城延期纳税找谁"]:
+        [text] = ask(kb, question)
+        assert "已结束" in text or "不再执行" in text, question
+
+
+def test_other_districts_are_told_what_is_covered_without_any_phone(kb):
+    [text] = ask(kb, "朝阳区有房租减免吗")
+    assert "朝阳" in text and "西城区" in text and "密云区" in text
+    assert not any(ch.isdigit() for ch in text.replace("2020", "").replace("〔", "").replace("1号", "")
+                   .replace("6号", "").replace("25号", "").replace("12345", ""))
+
+
+def test_miyun_has_no_tax_measure_and_gets_no_miyun_phone(kb):
+    [text] = ask(kb, "密云有延期纳税的政策吗")
+    assert text.startswith("没有") and "62268630" not in text and "690" not in text
+
+
+def test_english_and_weather_get_no_officials_phones(kb):
+    [text] = ask(kb, "What relief is there for small businesses?")
+    assert "Xicheng" in text and "Miyun" in text
+    [text] = ask(kb, "今天天气怎么样")
+    assert "抱歉" in text and "电话" not in text
+
+
+def test_follow_ups_stay_with_the_measure_and_keep_the_sub_item(kb):
+    texts = ask(kb, "西城社保能缓缴吗", "找谁")
+    assert "66201856" in texts[1] and "侯军" in texts[1]
+    assert "66206171" not in texts[1]
+    texts = ask(kb, "西城国企的房子房租能免吗", "办公室也能免吗")
+    assert "50%" in texts[1] and "创新券" not in texts[1]
+
+
+def test_traditional_characters_are_understood(kb):
+    [text] = ask(kb, "西城區停徵特種設備檢驗費找誰")
+    assert "83976786" in text
+
+
+def test_the_questionnaire_is_offered_not_forced_and_a_question_inside_it_is_answered(kb):
+    context = {}
+    first = respond(kb, "西城国企的房子能减房租吗", "ask_eligibility", {}, context)
+    assert "逐项帮我判断" in [b[0] for b in first.buttons]
+    assert not first.texts[0].startswith("贵单位")
+    started = respond(kb, "", "ask_eligibility", {"measure_id": first.context["measure_id"]}, first.context)
+    assert "？" in started.texts[0]
+    question = respond(kb, "延期纳税找谁", "ask_contact", {}, started.context)
+    assert "62268630" in question.texts[0]
+
+
+def test_procedure_answers_carry_a_contact(kb):
+    [text] = ask(kb, "西城停征占道费怎么申报")
+    assert "88391597" in text
