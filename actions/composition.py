@@ -11,7 +11,7 @@ from typing import Dict, List, Tuple
 
 from actions import eligibility
 from actions.answers import NOT_ENTITLEMENTS, caveats, contact_line
-from actions.decision import Decision, amount_inputs
+from actions.decision import Decision, amount_inputs, compute_amounts
 from actions.knowledge_base import KnowledgeBase, Measure
 from actions.quantities import format_money
 
@@ -96,8 +96,12 @@ def verdict_sentence(kb: KnowledgeBase, d: Decision) -> List[str]:
                                              "guarantee_subsidy": "融资担保机构"}[b["kind"]] for b in for_others))
             return [f"不能直接给您：这项补贴的对象是{whom}，不直接发给企业本身。原文：" +
                     "；".join(b["text"] for b in for_others) + "。"]
+        stated_met = [r.condition["text"] for r in v.results
+                      if r.status == eligibility.MET and r.fact in d.u.facts]
         if entitled:
             lines = [f"按您说的情况，符合原文列明的条件，可享受：" + "；".join(b["text"] for b in entitled) + "。"]
+            if stated_met:
+                lines.append("已满足：" + "；".join(dict.fromkeys(stated_met)) + "。")
         else:
             lines = ["按您说的情况，符合原文列明的条件，但原文没有给您直接的减免或补贴：" +
                      "；".join(b["text"] for b in v.benefits) + "。"]
@@ -117,7 +121,7 @@ def amount_sentences(kb: KnowledgeBase, d: Decision) -> List[str]:
         lines = []
         for m, a in d.amounts:
             lines.append(f"按原文标准估算：{a.explanation}。")
-        if len(d.amounts) > 1 and len({id(m) for m, _ in d.amounts}) > 1:
+        if additive(d.amounts):
             total = sum(a.yuan for _, a in d.amounts)
             lines.append(f"合计{format_money(total)}。")
         return lines
@@ -125,6 +129,15 @@ def amount_sentences(kb: KnowledgeBase, d: Decision) -> List[str]:
         labels = "、".join(kb.taxonomy.facts[f]["label"] for f in d.amount_missing if f in kb.taxonomy.facts)
         return [f"要算出具体金额，还需要知道您的{labels}。"]
     return []
+
+
+def additive(amounts) -> bool:
+    """Amounts that add up: of several measures, or different kinds of one (training + per person);
+    not the alternative branches of one rent waiver (shop vs office when the use is not said)."""
+    if len(amounts) < 2:
+        return False
+    branches = [(m.id, a.benefit["kind"]) for m, a in amounts]
+    return len(set(branches)) == len(branches)
 
 
 def _fact_value(kb: KnowledgeBase, fact: str, value) -> str:
@@ -260,6 +273,10 @@ def which_district_answer(kb: KnowledgeBase, d: Decision) -> str:
             verdict = eligibility.check(m, {**stated, "district": m.district}, kb.taxonomy)
             if verdict.status == eligibility.NOT_ELIGIBLE:
                 line += "——按原文“" + "；".join(r.condition["text"] for r in verdict.failed) + "”，您的情况不符合"
+            else:
+                amounts = compute_amounts(kb, m, stated)[0]
+                if amounts:
+                    line += "——按原文标准估算：" + "；".join(a.explanation for a in amounts)
         lines.append(line)
     return "\n".join(lines)
 

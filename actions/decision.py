@@ -103,7 +103,9 @@ def calculable(m: Measure) -> bool:
         return any("unit_hours" in b for b in m.benefits_of_kind("training_subsidy"))
     if "per_person_subsidy" in kinds:
         return any("amount" in b for b in m.benefits_of_kind("per_person_subsidy"))
-    return bool(kinds & {"rent_waiver", "rent_subsidy", "landlord_subsidy"})
+    if kinds & {"rent_waiver", "rent_subsidy", "landlord_subsidy"}:
+        return True
+    return any("percent" in b for b in m.benefits_of_kind("interest_subsidy"))
 
 
 def amount_inputs(m: Measure) -> List[str]:
@@ -119,6 +121,8 @@ def amount_inputs(m: Measure) -> List[str]:
         return ["monthly_rent"]
     if "landlord_subsidy" in kinds:
         return ["rent_waived"]
+    if any("percent" in b for b in m.benefits_of_kind("interest_subsidy")):
+        return ["interest_paid"]
     return []
 
 
@@ -146,6 +150,9 @@ def compute_amounts(kb: KnowledgeBase, m: Measure, facts: Dict[str, Any]) -> Tup
             missing = []
         elif "landlord_subsidy" in kinds and "rent_waived" in facts:
             out.append(calculators.landlord_subsidy(m, facts["rent_waived"]))
+            missing = []
+        if "interest_subsidy" in kinds and "interest_paid" in facts and calculable(m):
+            out.append(calculators.interest_subsidy(m, facts["interest_paid"]))
             missing = []
     except calculators.NotApplicable:
         pass
@@ -251,5 +258,25 @@ def _fill_measure(kb: KnowledgeBase, d: Decision, m: Measure, today: dt.date) ->
                                                                                 if k not in ("district", "is_sme")}):
         d.verdict = eligibility.check(m, facts, kb.taxonomy)
     if "amount" in u.asked or set(amount_inputs(m)) & set(facts):
-        d.amounts = [(m, a) for a in compute_amounts(kb, m, facts)[0]]
-        d.amount_missing = compute_amounts(kb, m, facts)[1]
+        amounts, d.amount_missing = compute_amounts(kb, m, facts)
+        d.amounts = [(m, a) for a in amounts]
+        for other in measures_for_months(kb, m, u):
+            d.amounts += [(other, a) for a in compute_amounts(kb, other, facts)[0]]
+
+
+def measures_for_months(kb: KnowledgeBase, m: Measure, u: Understanding) -> List[Measure]:
+    """Other measures of the same district and topic whose relief months the question also names
+    (Xicheng's February rent in 1号 and March–April in 6号 add up)."""
+    from actions.time_status import relief_months
+    from actions.understanding import months_named
+    named = set(months_named(u.text))
+    if len(named) < 2:
+        return []
+    own = {int(x[5:7]) for x in relief_months(m)}
+    out = []
+    for other in kb.filter(district=m.district):
+        months = {int(x[5:7]) for x in relief_months(other)}
+        if other.id != m.id and set(other.topics) & set(m.topics) and months & named and not months & own \
+                and {b["kind"] for b in other.benefits} & {b["kind"] for b in m.benefits} & {"rent_waiver"}:
+            out.append(other)
+    return out

@@ -30,10 +30,15 @@ MONEY_PATTERNS = {
     "monthly_rent": [rf"(?:月租|每月租金|每个月房租|房租每月|一个月房租|月租金|租金每月|房租一个月|每月房租|每个月租金)[^\d。，,]{{0,6}}{MONEY}",
                      rf"(?:房租|租金)[^\d。，,]{{0,4}}{MONEY}\s*(?:一个月|每月|/月)",
                      rf"\d{{1,2}}\s*月(?:份)?(?:的)?(?:房租|租金)(?:是|为|要|有)?\s*{MONEY_WITH_UNIT}",
-                     rf"(?:房租|租金)(?:是|为|要|大概|差不多|每个月|一个月)?\s*{MONEY_WITH_UNIT}(?![^。，,]{{0,3}}年)"],
+                     rf"\d{{1,2}}\s*月(?:份)?(?:的)?(?:房租|租金)(?:是|为|要|有)?\s*(\d{{3,}}(?:\.\d+)?)",
+                     rf"(?:1个月|每个月|每月)(?:要|交|付)?\s*{MONEY_WITH_UNIT}",
+                     rf"(?<!年)(?:房租|租金)(?:是|为|要|大概|差不多|每个月|一个月)?\s*{MONEY_WITH_UNIT}(?![^。，,]{{0,3}}年)"],
+    "interest_paid": [rf"(?:利息|利息支出|付息)(?:一共|总共|共|合计|是|有|大概)?\s*{MONEY_WITH_UNIT}",
+                      rf"{MONEY_WITH_UNIT}\s*(?:的)?利息"],
     "loan_amount": [rf"{MONEY_WITH_UNIT}\s*(?:元|块)?\s*(?:的)?(?:普惠|信用|银行|流动资金)?(?:贷款|授信|借款)",
                     rf"(?:贷款|授信|借款|贷了|借了|额度)[^\d。，,]{{0,6}}{MONEY_WITH_UNIT}"],
-    "rent_waived": [rf"(?:减免了|免了|减了|让了)[^\d。，,]{{0,6}}{MONEY}"],
+    "rent_waived": [rf"(?:减免了|免了|减了|让了)[^\d。，,]{{0,6}}{MONEY_WITH_UNIT}",
+                    rf"(?:减|免)[^。，,]{{0,12}}?(?:一共|总共|合计|共)\s*{MONEY_WITH_UNIT}"],
     "annual_revenue": [rf"(?:营业收入|年收入|年营收|营收)[^\d。，,下降少]{{0,6}}{MONEY}"],
 }
 NO_LAYOFFS = re.compile(r"(没有?裁员|没裁人|不裁员|没有减员|零裁员|一个没裁)")
@@ -45,7 +50,8 @@ SME_NO = re.compile(r"(大型企业|大企业|上市公司)")
 NEGATION = re.compile(r"(不是|没有|没|不|非)$")
 
 
-HEADCOUNT = re.compile(r"(?:一共|总共|共有|共|全公司|公司|员工|职工|店里|我们)\D{0,3}?(\d+)\s*(?:个人|个员工|名员工|个|人|名|位)")
+HEADCOUNT = re.compile(r"(?:(?:一共|总共|共有|共|全公司|公司|员工|职工|店里|我们)\D{0,3}?)?(?<![\d.])(\d+)\s*(?:个人|个员工|名员工|人|名|位)")
+MINUTES_PER_CLASS_HOUR = 45   # the notices: 20课时（900分钟）
 LAID_OFF = re.compile(r"(?:裁了|裁掉了?|裁员了?|辞退了?|减员了?|开除了?|走了|减了|裁)\D{0,2}?(\d+)\s*(?:个人|个|人|名|位)?")
 LOAN_MONTH = re.compile(r"(?<![\d、])(\d{1,2})\s*月份?(?:份)?\D{0,3}(?:贷|借|放款|发放|拿到|批)|(?:贷款|放款|借款)\D{0,4}?(?<![\d、])(\d{1,2})\s*月(?:份)?(?:发放|放款|到账|下来)")
 
@@ -120,6 +126,15 @@ def extract_facts(text: str, kb: KnowledgeBase) -> Dict[str, Any]:
         value = _first_money(t, patterns)
         if value is not None:
             facts[fact] = value
+    annual = _first_money(t, [rf"(?:年租金|年租|一年房租|每年房租|一年租金|每年租金|1年房租|1年租金)\s*(?:是|为)?\s*{MONEY}"])
+    if annual:
+        facts["monthly_rent"] = annual / 12
+    minutes = re.search(rf"{NUM}\s*分钟", t)
+    if minutes and "training_hours" not in facts:
+        facts["training_hours"] = float(minutes.group(1)) / MINUTES_PER_CLASS_HOUR
+    deferral = re.search(rf"(?:延期|延缓|缓)[^。，,\d]{{0,6}}{NUM}\s*个?月|(?:延期|延缓|缓)[^。，,\d]{{0,6}}半年", t)
+    if deferral:
+        facts["tax_deferral_months"] = float(deferral.group(1)) if deferral.group(1) else 6.0
 
     owners = tax.facts["property_owner"]["values"]
     for owner in owners:

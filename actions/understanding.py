@@ -19,7 +19,7 @@ from actions.text_tools import clean_question, detect_values
 # What is asked, by the words that ask it; the first listed that matches wins, intents break ties.
 ASKED_PATTERNS = [
     ("contact", r"找谁|联系|电话|号码|手机|邮箱|email|打给谁|打谁|谁负责|谁管|哪个部门|哪个科|咨询谁|问谁|对接人|负责人|窗口|报给谁|交给谁|给谁|找哪|哪位|是谁|谁来|谁认定|找哪个|问哪|哪个单位|什么部门"),
-    ("time", r"截止|到期|有效期|什么时候|啥时候|何时|还能|还可以|还有吗|还有没有|还在|还管用|现在|目前|今年|明年|过期|20[2-3]\d年|失效|还执行|还办"),
+    ("time", r"截止|到期|有效期|什么时候|啥时候|何时|还能|还可以|还有吗|还有没有|还在|还管用|现在|目前|今年|明年|过期|20(?:2[1-9]|3\d)年|失效|还执行|还办"),
     ("procedure", r"怎么申请|如何申请|怎么办理|如何办理|怎么办|咋办|咋申请|流程|手续|步骤|去哪|到哪|在哪(儿|里)?(申请|办|交)|申报|提交|材料|怎么弄|怎么操作|需要什么|要什么|怎么领|怎么拿|办理"),
     ("amount", r"多少钱|多少|几万|能减多少|补多少|算一?算|金额|能省|能拿|能领"),
     ("eligibility", r"能[^，。？?]{0,8}吗|可以[^，。？?]{0,8}吗|能不能|可不可以|能否|是否|够不够|够格|有资格|符合|算不算|属不属于|能享受|可以享受|能申请|能办|能减|能免|能补|能贴|能拿到|可以吗|能吗|行吗|行不行|有份吗|沾边|适用"),
@@ -78,7 +78,7 @@ def asked_of(text: str, intent: str) -> List[str]:
         asked.append(hinted)
     if "amount" in asked and "eligibility" in asked and not re.search(r"多少|几万|金额|算", text):
         asked.remove("amount")
-    if "time" in asked and "eligibility" in asked and not re.search(r"20[2-3]\d年|现在|目前|今年|明年|截止|到期|有效期|过期|什么时候|啥时候", text):
+    if "time" in asked and "eligibility" in asked and not re.search(r"20(?:2[1-9]|3\d)年|现在|目前|今年|明年|截止|到期|有效期|过期|什么时候|啥时候", text):
         asked.remove("time")       # "还能减房租吗" asks whether, not when
     return asked
 
@@ -95,24 +95,30 @@ def content_chars(kb: KnowledgeBase, text: str) -> int:
     return len(re.findall(r"[\u4e00-\u9fffA-Za-z]", rest))
 
 
-MONTH = re.compile(r"(?<![\d.])(1[0-2]|[1-9])\s*月(?!底|\d)|([一二三四五六七八九十]{1,2})月(?!底)")
+MONTH = re.compile(r"(?<![\d.])(1[0-2]|[1-9])\s*月(?!底|\d)|([一二三四五六七八九十]{1,2})月(?!底)|(?<![\d.])(1[0-2]|[1-9])(?=、)")
+MONTH_RANGE = re.compile(r"(?<![\d.])(1[0-2]|[1-9])\s*(?:月)?\s*(?:到|至|-|~|—)\s*(1[0-2]|[1-9])\s*月")
 CN_MONTH = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10, "十一": 11, "十二": 12}
 
 
 def months_named(text: str) -> List[int]:
+    """Months the question names: "2月", "二月", "3、4月", "2月到4月", "2-4月"."""
+    from actions.quantities import arabic
+    text = arabic(text) if re.search(r"[一二三四五六七八九十]月", text) else text
     out = []
+    for m in MONTH_RANGE.finditer(text):
+        out += list(range(int(m.group(1)), int(m.group(2)) + 1))
     for m in MONTH.finditer(text):
-        value = int(m.group(1)) if m.group(1) else CN_MONTH.get(m.group(2))
+        value = int(m.group(1) or m.group(3) or 0) or CN_MONTH.get(m.group(2) or "")
         if value:
             out.append(value)
-    return out
+    return sorted(set(out))
 
 
 def prefer_named_months(text: str, hits: List[Hit]) -> List[Hit]:
     """"2月房租" belongs to the measure whose relief covers February: move it first among close hits."""
     from actions.time_status import relief_months
     named = set(months_named(text))
-    if not named or not hits or not hits[0].confident:
+    if not named or not hits:
         return hits
     covers = lambda h: named & {int(x[5:7]) for x in relief_months(h.measure)}  # noqa: E731
     if covers(hits[0]):
