@@ -281,6 +281,30 @@ def which_district_answer(kb: KnowledgeBase, d: Decision) -> str:
     return "\n".join(lines)
 
 
+def document_answer(kb: KnowledgeBase, d: Decision) -> str:
+    from actions.clock import today
+    from actions.time_status import status_of
+    lines = []
+    for doc_id in d.u.documents:
+        doc = kb.documents[doc_id]
+        issued = doc.issued.split("-")
+        issued_cn = f"{issued[0]}年{int(issued[1])}月{int(issued[2])}日" if len(issued) == 3 else doc.issued
+        if doc.valid_until:
+            end = doc.valid_until.split("-")
+            status = f"有效期至{end[0]}年{int(end[1])}月{int(end[2])}日，已结束" if today().isoformat() > doc.valid_until \
+                else f"有效期至{doc.valid_until}"
+        else:
+            measures = [m for m in kb if m.document.id == doc_id]
+            ended = [st for st in (status_of(m, today()) for m in measures) if st.ended]
+            status = "原文未写明整体有效期"
+            if ended:
+                last = max(st.end for st in ended)
+                status += f"；其中写明期限的措施均已于{last.year}年结束"
+            status += "；其余为疫情期间的阶段性措施，现在很可能已不再执行，办理前请先向责任单位确认"
+        lines.append(f"{doc.doc_number}《{doc.title}》（{doc.district}）于{issued_cn}发布，自发布之日起实施；{status}。")
+    return "\n".join(lines)
+
+
 def english_answer(kb: KnowledgeBase, d: Decision) -> str:
     base = ("I answer questions in Chinese about three 2020 COVID-19 relief notices for small businesses in "
             "Beijing's Xicheng district (Xi Zheng Ban Fa [2020] No. 1 and No. 6) and Miyun district "
@@ -314,6 +338,8 @@ def compose(kb: KnowledgeBase, d: Decision) -> str:
             line += "其他区有：" + "；".join(f"{m.district}{m.document.doc_number}第{m.label}条{m.title}" for m in others[:2]) + \
                     "（仅适用于在该区注册纳税的企业）。"
         return line
+    if kind == "document":
+        return document_answer(kb, d)
     if kind == "which_district":
         return which_district_answer(kb, d)
     if kind == "person":

@@ -12,6 +12,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from actions import calculators, eligibility
 from actions.calculators import Amount
+from actions.fact_extraction import layoff_ratio
 from actions.knowledge_base import KnowledgeBase, Measure
 from actions.references import ContactRef
 from actions.retrieval import retriever_for
@@ -20,7 +21,8 @@ from actions.time_status import TimeStatus, status_of
 from actions.understanding import CHITCHAT_INTENTS, Understanding, content_chars
 
 AMBIGUOUS_DISTRICT_RATIO = 0.75
-WEAK_HIT_SCORE = 2.0     # a hit below the confident threshold still answers when it is of the topic named
+WEAK_HIT_SCORE = 2.0
+DOCUMENT_WORDS = re.compile(r"\d+\s*号文?件?|文件|通知|文|发的|发布|出台|哪天|开始|执行|有效|多久|晚|早|比|西政办发|密政发|〔2020〕")     # a hit below the confident threshold still answers when it is of the topic named
 CHITCHAT_MAX_CHARS = 4
 
 
@@ -172,6 +174,10 @@ def decide(kb: KnowledgeBase, u: Understanding, known_facts: Optional[Dict[str, 
     from actions.clock import today as clock_today
     today = today or clock_today()
     facts = {**(known_facts or {}), **u.facts}
+    if "layoff_ratio" not in u.facts and ("laid_off" in u.facts or "headcount" in u.facts):
+        ratio = layoff_ratio(facts)
+        if ratio is not None:
+            facts["layoff_ratio"] = ratio
     d = Decision("no_answer", u, facts=facts, district=u.district)
     if not u.text and not u.measure:
         d.kind = "empty"
@@ -184,6 +190,9 @@ def decide(kb: KnowledgeBase, u: Understanding, known_facts: Optional[Dict[str, 
         return d
     if u.other_places and not u.districts:
         d.kind = "other_place"
+        return d
+    if u.documents and not u.measure and content_chars(kb, DOCUMENT_WORDS.sub("", u.text)) <= 2:
+        d.kind = "document"
         return d
     small_talk = content_chars(kb, u.text) <= CHITCHAT_MAX_CHARS
     if u.intent in CHITCHAT_INTENTS and small_talk and not u.by_reference and not u.asked:
@@ -257,6 +266,8 @@ def _fill_measure(kb: KnowledgeBase, d: Decision, m: Measure, today: dt.date) ->
     if "eligibility" in u.asked or "amount" in u.asked or relevant_facts(m, {k: v for k, v in facts.items()
                                                                                 if k not in ("district", "is_sme")}):
         d.verdict = eligibility.check(m, facts, kb.taxonomy)
+        if d.verdict.status == eligibility.UNKNOWN and facts.get("others_met") and not d.verdict.failed:
+            d.verdict.status = eligibility.ELIGIBLE     # "其他条件都满足": the user vouches for the rest
     if "amount" in u.asked or set(amount_inputs(m)) & set(facts):
         amounts, d.amount_missing = compute_amounts(kb, m, facts)
         d.amounts = [(m, a) for a in amounts]

@@ -51,23 +51,30 @@ NEGATION = re.compile(r"(不是|没有|没|不|非)$")
 
 
 HEADCOUNT = re.compile(r"(?:(?:一共|总共|共有|共|全公司|公司|员工|职工|店里|我们)\D{0,3}?)?(?<![\d.])(\d+)\s*(?:个人|个员工|名员工|人|名|位)")
+OTHERS_MET = re.compile(r"其他(条件|的|方面)?都(满足|符合|没问题|达标|够)|其余(条件)?都(满足|符合)")
 MINUTES_PER_CLASS_HOUR = 45   # the notices: 20课时（900分钟）
 LAID_OFF = re.compile(r"(?:裁了|裁掉了?|裁员了?|辞退了?|减员了?|开除了?|走了|减了|裁)\D{0,2}?(\d+)\s*(?:个人|个|人|名|位)?")
 LOAN_MONTH = re.compile(r"(?<![\d、])(\d{1,2})\s*月份?(?:份)?\D{0,3}(?:贷|借|放款|发放|拿到|批)|(?:贷款|放款|借款)\D{0,4}?(?<![\d、])(\d{1,2})\s*月(?:份)?(?:发放|放款|到账|下来)")
 
 
-def layoff_ratio_from_counts(text: str) -> Any:
-    """"一共40个人，裁了3个" → 7.5 (percent of the headcount)."""
+def layoff_counts(text: str) -> Dict[str, float]:
+    """"一共40个人，裁了3个" → {"headcount": 40, "laid_off": 3}."""
+    out: Dict[str, float] = {}
     laid = LAID_OFF.search(text)
-    if not laid:
+    if laid:
+        out["laid_off"] = float(laid.group(1))
+        total = HEADCOUNT.search(text[:laid.start()]) or HEADCOUNT.search(text[laid.end():])
+        if total:
+            out["headcount"] = float(total.group(1))
+    return out
+
+
+def layoff_ratio(facts: Dict[str, Any]) -> Any:
+    """The layoff ratio in percent from a headcount and a number laid off (possibly said in different turns)."""
+    total, laid = facts.get("headcount"), facts.get("laid_off")
+    if not total or laid is None or float(laid) > float(total):
         return None
-    total = HEADCOUNT.search(text[:laid.start()]) or HEADCOUNT.search(text[laid.end():])
-    if not total:
-        return None
-    n_total, n_laid = float(total.group(1)), float(laid.group(1))
-    if n_total <= 0 or n_laid > n_total:
-        return None
-    return round(100 * n_laid / n_total, 2)
+    return round(100 * float(laid) / float(total), 2)
 
 
 def industries_named(text: str, kb: KnowledgeBase) -> List[str]:
@@ -149,9 +156,12 @@ def extract_facts(text: str, kb: KnowledgeBase) -> Dict[str, Any]:
     industries = industries_named(raw, kb)
     if industries:
         facts["industry"] = industries
-    ratio = layoff_ratio_from_counts(t)
+    facts.update(layoff_counts(t))
+    ratio = layoff_ratio(facts)
     if ratio is not None and "layoff_ratio" not in facts:
         facts["layoff_ratio"] = ratio
+    if OTHERS_MET.search(raw):
+        facts["others_met"] = True
     term = re.search(r"(\d+(?:\.\d+)?)\s*年期|(?:期限|贷了|借了)\D{0,3}?(\d+(?:\.\d+)?)\s*年", t)
     if "loan_term_months" not in facts and term:
         facts["loan_term_months"] = float(term.group(1) or term.group(2)) * 12

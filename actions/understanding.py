@@ -35,7 +35,8 @@ FOLLOW_UP_MAX_CHARS = 12
 STICKY_RATIO = 0.6
 # Asking words that say nothing about the measure, left out of the retrieval query.
 RETRIEVAL_NOISE = ASKED_PATTERNS[0][1] + r"|能不能|可不可以|怎么办|怎么|如何|请问|是多少|多少|吗|呢|啊|吧|一下|我们|我"
-CLEAR_LEAD = 1.6       # a top hit this far ahead of the next one is taken even with low coverage     # the conversation's measure stays when its score is this close to the best
+CLEAR_LEAD = 1.6
+ENGLISH_MIN_SCORE = 1.0  # English questions share few words with the Chinese KB: the best hit is taken       # a top hit this far ahead of the next one is taken even with low coverage     # the conversation's measure stays when its score is this close to the best
 
 
 @dataclass
@@ -55,7 +56,8 @@ class Understanding:
     units: List[str] = field(default_factory=list)
     follow_up: bool = False
     confident: bool = False
-    previous_text: str = ""                                  # the question a follow-up continues
+    previous_text: str = ""
+    documents: List[str] = field(default_factory=list)       # notices named by number                                  # the question a follow-up continues
 
     @property
     def measure(self) -> Optional[Measure]:
@@ -91,7 +93,7 @@ def content_chars(kb: KnowledgeBase, text: str) -> int:
             rest = rest.replace(f, "")
     for _, pattern in ASKED_PATTERNS:
         rest = re.sub(pattern, "", rest, flags=re.IGNORECASE)
-    rest = re.sub(r"那|呢|吗|啊|吧|的|了|也|还|我们|我|您|你|请问|这个|那个|这条|这|是|有|要|给|和|跟|就|都|呀|嘛|么|一下|好的|谢谢", "", rest)
+    rest = re.sub(r"那|呢|吗|啊|吧|的|了|也|还|我们|我|您|你|请问|这个|那个|这条|这|是|有|要|给|和|跟|就|都|呀|嘛|么|一下|好的|谢谢|申请|申报|办|报|当时|具体|详细|要是|如果", "", rest)
     return len(re.findall(r"[\u4e00-\u9fffA-Za-z]", rest))
 
 
@@ -129,6 +131,20 @@ def prefer_named_months(text: str, hits: List[Hit]) -> List[Hit]:
         return hits
     best = close[0]
     return [best] + [h for h in hits if h is not best]
+
+
+BARE_MONEY = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*(亿|万|千|元|块)")
+
+
+def bare_money_fact(kb: KnowledgeBase, m: Measure, u: "Understanding") -> None:
+    """"那要是800万呢": a sum with no word saying what it is, in a follow-up, is the money the measure tests."""
+    from actions.decision import amount_inputs
+    from actions.quantities import arabic, parse_money
+    money_facts = [f for f in [c["fact"] for c in m.conditions] + amount_inputs(m)
+                   if kb.taxonomy.facts.get(f, {}).get("type") == "money" and f not in u.facts]
+    found = BARE_MONEY.search(arabic(u.text))
+    if money_facts and found and not any(kb.taxonomy.facts.get(f, {}).get("type") == "money" for f in u.facts):
+        u.facts[money_facts[0]] = parse_money(found.group(0))
 
 
 def strip_districts(kb: KnowledgeBase, text: str) -> str:
@@ -185,6 +201,7 @@ def understand(kb: KnowledgeBase, raw_text: str, intent: str = "", entities: Opt
     if not u.district and not u.other_places:
         u.district = district_of_names(kb, u)
     docs = references.documents_named(kb, text)
+    u.documents = docs
     doc_districts = {kb.documents[x].district for x in docs}
     if len(doc_districts) == 1 and not u.districts:
         u.district = next(iter(doc_districts))
@@ -204,17 +221,27 @@ def understand(kb: KnowledgeBase, raw_text: str, intent: str = "", entities: Opt
     if current and (not u.districts or current.district in u.districts) and not u.other_places:
         current_hit = next((h for h in hits if h.measure.id == current.id), None)
         best = hits[0] if hits else None
-        stays = best is None or content_chars(kb, text) == 0 or not (best.confident or clear_lead(hits)) or (
+        stays = best is None or content_chars(kb, text) <= 2 or not (best.confident or clear_lead(hits)) or (
             current_hit is not None and current_hit.score >= STICKY_RATIO * best.score)
         if stays and short:
             u.measures, u.by_reference, u.follow_up, u.confident = [current], "context", True, True
             u.previous_text = context.get("last_question") or ""
+            bare_money_fact(kb, current, u)
             return u
     if u.person_refs:
         named = {r.measure.id: r.measure for r in u.person_refs}
         ranked = [h.measure for h in hits if h.measure.id in named and h.confident]
         u.measures = ranked or list(named.values())
         u.by_reference, u.confident = "person", True
+        return u
+    if u.english and current and not retriever.question_topics(text):
+        u.measures, u.by_reference, u.follow_up, u.confident = [current], "context", True, True
+        return u
+    if u.english and hits and not hits[0].confident and hits[0].score >= ENGLISH_MIN_SCORE:
+        u.measures, u.confident = [hits[0].measure], True
+        return u
+    if u.english and current and not (hits and hits[0].confident):
+        u.measures, u.by_reference, u.follow_up, u.confident = [current], "context", True, True
         return u
     if hits and (hits[0].confident or clear_lead(hits)):
         u.measures = [hits[0].measure] + [h.measure for h in hits[1:] if h.confident]
