@@ -155,6 +155,21 @@ def _fact_value(kb: KnowledgeBase, fact: str, value) -> str:
     return str(value)
 
 
+QUESTION_FILLER = re.compile(r"怎么|如何|什么|多少|能不能|可以|是否|请问|我们|你们|政策|措施|西城|密云|区|的|了|吗|呢|啊|吧|有|是")
+
+
+def source_sentences(m: Measure, question: str, limit: int = 2) -> List[str]:
+    """The sentences of the measure's printed text that share the most words with the question."""
+    from actions.text_tools import char_bigrams
+    q = set(char_bigrams(QUESTION_FILLER.sub(" ", question)))
+    if not q:
+        return []
+    sentences = [x.strip() for x in re.split(r"(?<=[。；])", m.text) if len(x.strip()) > 4]
+    scored = [(len(q & set(char_bigrams(x))), i, x) for i, x in enumerate(sentences)]
+    best = sorted([t for t in scored if t[0] >= 2], key=lambda t: (-t[0], t[1]))[:limit]
+    return [x for _, _, x in sorted(best, key=lambda t: t[1])]
+
+
 def measure_answer(kb: KnowledgeBase, d: Decision) -> str:
     m = d.measure
     u = d.u
@@ -198,6 +213,9 @@ def measure_answer(kb: KnowledgeBase, d: Decision) -> str:
     else:
         lines.append(f"{head}：{m.summary}")
         lines += amount_sentences(kb, d)
+    quoted = [x for x in source_sentences(m, u.text) if x not in "\n".join(lines)]
+    if quoted and ask != "contact":
+        lines.append("原文：" + "".join(quoted))
     if d.contacts:
         if d.contacts_specific or len(d.contacts) <= 3:
             lines.append("联系：" + "；".join(contact_line(c) for c in d.contacts[:3]))
@@ -265,9 +283,11 @@ def list_answer(kb: KnowledgeBase, d: Decision) -> str:
 
 
 def which_district_answer(kb: KnowledgeBase, d: Decision) -> str:
+    from actions.clock import today
+    from actions.time_status import status_of
     lines = ["西城区和密云区都有相关措施，条件和联系人不同，请告诉我您的企业在哪个区注册纳税："]
     for m in [d.measure] + d.alternatives[:2]:
-        line = f"· {m.district} {m.document.doc_number}第{m.label}条 {m.title}：{m.summary}"
+        line = f"· {m.district} {m.document.doc_number}第{m.label}条 {m.title}：{m.summary}（{status_of(m, today()).sentence}）"
         stated = {k: v for k, v in d.u.facts.items() if k != "district"}
         if stated:
             verdict = eligibility.check(m, {**stated, "district": m.district}, kb.taxonomy)
@@ -301,7 +321,8 @@ def document_answer(kb: KnowledgeBase, d: Decision) -> str:
                 last = max(st.end for st in ended)
                 status += f"；其中写明期限的措施均已于{last.year}年结束"
             status += "；其余为疫情期间的阶段性措施，现在很可能已不再执行，办理前请先向责任单位确认"
-        lines.append(f"{doc.doc_number}《{doc.title}》（{doc.district}）于{issued_cn}发布，自发布之日起实施；{status}。")
+        count = sum(1 for m in kb if m.document.id == doc_id)
+        lines.append(f"{doc.doc_number}《{doc.title}》（{doc.district}）共{count}条措施，于{issued_cn}发布，自发布之日起实施；{status}。")
     return "\n".join(lines)
 
 
@@ -315,7 +336,7 @@ def english_answer(kb: KnowledgeBase, d: Decision) -> str:
         tail = f" The closest measure is {m.document.doc_number} article {m.label}: {m.title}."
         if contact and contact.get("phones"):
             tail += f" Contact: {contact['unit']} {' '.join(contact.get('persons') or [])}, tel. {', '.join(contact['phones'])}."
-        return base + tail + " Please ask in Chinese for details."
+        return base + tail + f" Summary (Chinese): {m.summary} Please ask in Chinese for details."
     return base + " Please ask in Chinese, e.g. 西城区房租减免怎么申请."
 
 

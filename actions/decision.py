@@ -22,7 +22,7 @@ from actions.understanding import CHITCHAT_INTENTS, Understanding, content_chars
 
 AMBIGUOUS_DISTRICT_RATIO = 0.75
 WEAK_HIT_SCORE = 2.0
-DOCUMENT_WORDS = re.compile(r"\d+\s*号文?件?|文件|通知|文|发的|发布|出台|哪天|开始|执行|有效|多久|晚|早|比|西政办发|密政发|〔2020〕")     # a hit below the confident threshold still answers when it is of the topic named
+DOCUMENT_WORDS = re.compile(r"\d+\s*号文?件?|文件|通知|文|发的|发布|出台|哪天|开始|执行|有效|多久|晚|早|比|西政办发|密政发|〔2020〕|一共|总共|共|几条|多少条|条|措施|关系|之前|那个|跟")     # a hit below the confident threshold still answers when it is of the topic named
 CHITCHAT_MAX_CHARS = 4
 
 
