@@ -216,7 +216,10 @@ def measure_answer(kb: KnowledgeBase, d: Decision) -> str:
     quoted = [x for x in source_sentences(m, u.text) if x not in "\n".join(lines)]
     if quoted and ask != "contact":
         lines.append("原文：" + "".join(quoted))
-    if d.contacts:
+    if d.contacts and u.by_reference == "article" and not d.contacts_specific:
+        lines.append("联系方式：")
+        lines += contacts_block(d, limit=12)
+    elif d.contacts:
         if d.contacts_specific or len(d.contacts) <= 3:
             lines.append("联系：" + "；".join(contact_line(c) for c in d.contacts[:3]))
         else:
@@ -255,7 +258,8 @@ def unit_answer(kb: KnowledgeBase, d: Decision) -> str:
     u = d.u
     lines = [f"{'、'.join(u.units)}在各项措施中的联系方式（按原文）："]
     seen = []
-    for m in kb:
+    near = [h.measure for h in u.hits[:3] if any(c["unit"] in u.units for c in h.measure.contacts)]
+    for m in near or list(kb):
         if u.district and m.district != u.district:
             continue
         for c in m.contacts:

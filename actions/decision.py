@@ -18,7 +18,7 @@ from actions.references import ContactRef
 from actions.retrieval import retriever_for
 from actions.text_tools import char_bigrams, expand_synonyms
 from actions.time_status import TimeStatus, status_of
-from actions.understanding import CHITCHAT_INTENTS, Understanding, content_chars
+from actions.understanding import CHITCHAT_INTENTS, Understanding, clear_lead, content_chars
 
 AMBIGUOUS_DISTRICT_RATIO = 0.75
 WEAK_HIT_SCORE = 2.0
@@ -51,6 +51,7 @@ class Decision:
 
 GENERIC_CONTACT_WORDS = re.compile(r"联系|电话|号码|找谁|负责|部门|科室|咨询|请问|多少|怎么|申请|办理|政策|措施|补贴|减免|的|人")
 NAME_WEIGHT = 10
+MIN_CONTACT_SCORE = 2      # one shared character pair (企业) is chance, not a sub-item
 
 
 def contact_names(kb: KnowledgeBase, c: Dict) -> List[str]:
@@ -91,7 +92,7 @@ def _contacts_named(kb: KnowledgeBase, with_phone: List[Dict], text: str) -> Tup
         score += len((q & set(char_bigrams(t))) - shared)
         scores.append(score)
     best = max(scores)
-    if best == 0:
+    if best < MIN_CONTACT_SCORE:
         return with_phone, False
     chosen = [c for c, s in zip(with_phone, scores) if s == best]
     return chosen, len(chosen) < len(with_phone)
@@ -211,9 +212,15 @@ def decide(kb: KnowledgeBase, u: Understanding, known_facts: Optional[Dict[str, 
         if u.by_reference == "person" and len({r.measure.id for r in refs}) > 1 and not u.confident:
             pass
         d.person_refs = refs or u.person_refs
+        if u.documents:
+            d.person_refs = [r for r in d.person_refs if r.measure.document.id in u.documents] or d.person_refs
         d.kind = "person"
-        if u.hits and u.hits[0].confident and any(r.measure.id == u.hits[0].measure.id for r in d.person_refs):
-            d.person_refs = [r for r in d.person_refs if r.measure.id == u.hits[0].measure.id]
+        names = {p for r in d.person_refs for p in r.contact.get("persons") or []}
+        topical = content_chars(kb, re.sub("|".join(map(re.escape, names)) or "^$", "", u.text))
+        top = u.hits[0] if u.hits else None
+        if topical > 2 and top and (top.confident or clear_lead(u.hits)) and \
+                any(r.measure.id == top.measure.id for r in d.person_refs):
+            d.person_refs = [r for r in d.person_refs if r.measure.id == top.measure.id]
         return d
     if u.units and not u.confident and "contact" in u.asked:
         d.kind = "unit"

@@ -11,6 +11,7 @@ from actions.knowledge_base import KnowledgeBase, Measure
 
 CN_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 ARTICLE = re.compile(r"第\s*([一二三四五六七八九十两]+|\d{1,2})\s*(?:条|项|点|款)|[(（]\s*([一二三四五六七八九十]+)\s*[)）]")
+BARE_ARTICLE = re.compile(r"号文?件?[^\d一二三四五六七八九十]{0,4}(\d{1,2}|[一二三四五六七八九十]+)\s*(?:条|项)()")
 DOC_NUMBER = re.compile(r"(?<!\d)(\d{1,3})\s*号(?:文件?|通知|令)?")
 PHONE_LIKE = re.compile(r"(?<!\d)\d{7,11}(?!\d)")
 
@@ -45,13 +46,13 @@ def documents_named(kb: KnowledgeBase, text: str) -> List[str]:
 
 def article_measures(kb: KnowledgeBase, text: str, district: Optional[str] = None) -> List[Measure]:
     """The measure(s) an article reference points to; several when the document is not said."""
-    m = ARTICLE.search(text)
+    docs = documents_named(kb, text)
+    m = ARTICLE.search(text) or (BARE_ARTICLE.search(text) if docs else None)
     if not m:
         return []
     number = cn_number(m.group(1) or m.group(2))
     if not number:
         return []
-    docs = documents_named(kb, text)
     if not docs:
         docs = [d.id for d in kb.documents.values() if not district or d.district == district]
         if len(docs) > 1 and not DOC_NUMBER.search(text) and not re.search(r"第.{1,3}条", text):
