@@ -78,13 +78,16 @@ def select_contacts(kb: KnowledgeBase, m: Measure, u: Understanding) -> Tuple[Li
     return chosen, specific
 
 
+NEGATED = re.compile(r"(不是|并非|而非|非|没有|没)[^，,。；;\s]{1,6}")
+
+
 def _contacts_named(kb: KnowledgeBase, with_phone: List[Dict], text: str) -> Tuple[List[Dict], bool]:
-    text = expand_synonyms(text, kb.taxonomy.synonyms)
+    text = expand_synonyms(NEGATED.sub(" ", text), kb.taxonomy.synonyms)
     question = GENERIC_CONTACT_WORDS.sub(" ", text)
     for d in kb.districts:
         question = question.replace(d, " ").replace(d[:2], " ")
     q = set(char_bigrams(question))
-    detail = [" ".join([c.get("item", ""), c.get("note", ""), c.get("office", "")]) for c in with_phone]
+    detail = [" ".join([c.get("item", ""), c.get("note", ""), c.get("office", ""), c["unit"]]) for c in with_phone]
     shared = set.intersection(*[set(char_bigrams(t)) for t in detail]) if detail else set()
     scores = []
     for c, t in zip(with_phone, detail):

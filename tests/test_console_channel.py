@@ -147,6 +147,7 @@ def test_ask_returns_bot_answer_and_hits(token):
     assert len(bot.calls) == 1
     msg = bot.calls[0]
     assert (msg.text, msg.sender_id, msg.input_channel) == ("西城区国企房租减免", "console-call-42", "console")
+    assert msg.metadata == {"district": "西城区"}   # the district selector reaches the answer
 
     hits = data["hits"]
     assert 1 <= len(hits) <= 3

@@ -257,8 +257,9 @@ class HotlineConsole(InputChannel):
             raise ApiError(400, "会话标识 session 只能包含字母、数字、下划线和连字符（最多64个字符）。")
 
         collector = CollectingOutputChannel()
+        # The district selector decides the district of the answer (actions read it from the metadata).
         await on_new_message(UserMessage(question, collector, sender_id=f"console-{session}",
-                                         input_channel=self.name()))
+                                         input_channel=self.name(), metadata={"district": district}))
         hits = [hit_json(kb, h) for h in search(kb, question, district)[:TOP_HITS]]
         return _json({"answer": collector.messages, "hits": hits, "district": district, "session": session})
 
