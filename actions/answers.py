@@ -6,7 +6,6 @@ from typing import Dict, Iterable, List, Optional
 from actions.eligibility import ELIGIBLE, FAILED, NOT_ELIGIBLE, Verdict
 from actions.knowledge_base import Measure, Taxonomy
 
-SHORT_LIMIT = 300
 # Benefit kinds that describe a rule or an encouragement rather than money or relief for the asker.
 NOT_ENTITLEMENTS = {"other", "landlord_subsidy", "guarantee_subsidy", "coordination"}
 
@@ -34,33 +33,10 @@ def primary_contact(m: Measure) -> Optional[Dict]:
 
 
 def validity_line(m: Measure) -> str:
-    doc = m.document
-    if doc.valid_until:
-        return f"有效期至{doc.valid_until}"
-    if m.application.get("deadline"):
-        return f"申请截止{m.application['deadline']}"
-    return f"{doc.issued}发布，原文未写明截止日期"
-
-
-def source_line(m: Measure) -> str:
-    return f"来源：{m.citation}（{validity_line(m)}）"
-
-
-def short_answer(m: Measure) -> str:
-    """Measure, what it gives, key condition, contact and source, in about 300 characters."""
-    lines = [f"【{m.district}】{m.title}", m.summary]
-    elig = (m.eligibility or {}).get("text")
-    if elig:
-        lines.append("条件：" + _clip(elig, 70))
-    contact = primary_contact(m)
-    if contact:
-        more = len(m.contacts) - 1
-        lines.append("联系：" + contact_line(contact) + (f"（另有{more}个联系方式）" if more > 0 else ""))
-    lines.append(source_line(m))
-    text = "\n".join(lines)
-    if len(text) > SHORT_LIMIT:
-        text = "\n".join(lines[:1] + [_clip(m.summary, 80)] + lines[2:])
-    return text
+    """Whether the measure's period is over, against today's date (the same sentence the bot says)."""
+    from actions.clock import today
+    from actions.time_status import status_of
+    return status_of(m, today()).sentence
 
 
 def conditions_text(m: Measure) -> str:

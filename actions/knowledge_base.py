@@ -20,8 +20,7 @@ from actions.kb_schema import DOCUMENT_FILE
 
 DEFAULT_KB_DIR = Path(os.environ.get("POLICY_KB_DIR", Path(__file__).resolve().parent.parent / "policies_kb"))
 TAXONOMY_FILE = "taxonomy.yml"
-HANDOFF_FILE = "handoff.yml"
-SPECIAL_FILES = {TAXONOMY_FILE, HANDOFF_FILE}
+SPECIAL_FILES = {TAXONOMY_FILE}
 
 
 class KBError(ValueError):
@@ -141,27 +140,10 @@ class ContactHit:
 
 
 class KnowledgeBase:
-    def __init__(self, documents: Dict[str, Document], measures: Dict[str, Measure], taxonomy: Taxonomy,
-                 handoff: Optional[Dict[str, Any]] = None):
+    def __init__(self, documents: Dict[str, Document], measures: Dict[str, Measure], taxonomy: Taxonomy):
         self.documents = documents
         self.measures = measures
         self.taxonomy = taxonomy
-        self.handoff = handoff or {}
-
-    def referral_measures(self, district: Optional[str], group: Optional[str] = None) -> List[Measure]:
-        """Measures whose contacts a caller is referred to (handoff.yml), for a district and topic group."""
-        ids: List[str] = []
-        districts = [district] if district else self.districts
-        for d in districts:
-            if group:
-                ids += (self.handoff.get("by_topic", {}).get(group) or {}).get(d) or []
-            if not ids or not group:
-                ids += (self.handoff.get("default") or {}).get(d) or []
-        seen = []
-        for i in ids:
-            if i in self.measures and i not in seen:
-                seen.append(i)
-        return [self.measures[i] for i in seen]
 
     def __len__(self) -> int:
         return len(self.measures)
@@ -343,17 +325,9 @@ def load_kb(kb_dir: Optional[Path] = None) -> KnowledgeBase:
             if m.id in measures:
                 errors.append(KBError(path.name, f"duplicate measure id '{m.id}' (also in {Path(measures[m.id].document.path).name})", m.id, "id"))
             measures[m.id] = m
-    handoff = _read_yaml(kb_dir / HANDOFF_FILE) if (kb_dir / HANDOFF_FILE).is_file() else {}
-    for section in ("default", "by_topic"):
-        entries = (handoff or {}).get(section) or {}
-        flat = entries.items() if section == "default" else [(f"{g}.{d}", ids) for g, per in entries.items() for d, ids in (per or {}).items()]
-        for where, ids in flat:
-            for mid in ids or []:
-                if mid not in measures:
-                    errors.append(KBError(HANDOFF_FILE, f"unknown measure id '{mid}'", None, f"{section}.{where}"))
     if errors:
         raise KBValidationError(errors)
-    return KnowledgeBase(documents, measures, taxonomy, handoff or {})
+    return KnowledgeBase(documents, measures, taxonomy)
 
 
 @functools.lru_cache(maxsize=4)
