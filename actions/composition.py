@@ -94,7 +94,7 @@ def verdict_sentence(kb: KnowledgeBase, d: Decision) -> List[str]:
         if for_others and (not entitled or (money_asked and not any(b["kind"] in MONEY_KINDS for b in entitled))):
             whom = "、".join(dict.fromkeys({"landlord_subsidy": "出租房屋并减免租金的业主（房东）",
                                              "guarantee_subsidy": "融资担保机构"}[b["kind"]] for b in for_others))
-            return [f"不能直接给您：这项补贴的对象是{whom}，不直接发给企业本身。原文：" +
+            return [f"您不能享受这项补贴：补贴对象是{whom}，不直接发给企业本身。原文：" +
                     "；".join(b["text"] for b in for_others) + "。"]
         stated_met = [r.condition["text"] for r in v.results
                       if r.status == eligibility.MET and r.fact in d.u.facts]

@@ -268,7 +268,9 @@ def _fill_measure(kb: KnowledgeBase, d: Decision, m: Measure, today: dt.date) ->
     d.time = status_of(m, today)
     d.contacts, d.contacts_specific = select_contacts(kb, m, u)
     facts = dict(d.facts)
-    if u.district == m.district:
+    if facts.get("registered_in"):
+        facts["district"] = facts["registered_in"]
+    elif u.district == m.district:
         facts.setdefault("district", m.district)
     if "is_sme" not in facts:
         facts["is_sme"] = True

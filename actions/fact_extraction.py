@@ -14,7 +14,8 @@ from actions.text_tools import detect_values, normalize
 
 NUM = r"(\d+(?:\.\d+)?)"
 MONEY = NUM + r"\s*(亿|万|千|k|w)?\s*(?:元|块)?"
-MONEY_WITH_UNIT = NUM + r"\s*(?:亿|万|千|k|w|元|块)"
+# A sum: with its unit, or a bare number of 4+ digits (一万五 arrives as 15000 after cn2an).
+MONEY_WITH_UNIT = r"(\d+(?:\.\d+)?\s*(?:亿|万|千|k|w|元|块)|\d{4,}(?:\.\d+)?(?![\d.]|\s*(?:个|人|名|年|月|日|号|课时|分钟|%)))"
 
 PATTERNS = {
     "layoff_ratio": [rf"(?:裁员|裁了|减员|辞退|裁掉)[^\d%。，,]{{0,8}}{NUM}\s*%", rf"{NUM}\s*%[^。，,]{{0,4}}(?:裁员|的人|员工)"],
@@ -35,7 +36,7 @@ MONEY_PATTERNS = {
                      rf"(?<!年)(?:房租|租金)(?:是|为|要|大概|差不多|每个月|一个月)?\s*{MONEY_WITH_UNIT}(?![^。，,]{{0,3}}年)"],
     "interest_paid": [rf"(?:利息|利息支出|付息)(?:一共|总共|共|合计|是|有|大概)?\s*{MONEY_WITH_UNIT}",
                       rf"{MONEY_WITH_UNIT}\s*(?:的)?利息"],
-    "loan_amount": [rf"{MONEY_WITH_UNIT}\s*(?:元|块)?\s*(?:的)?(?:普惠|信用|银行|流动资金)?(?:贷款|授信|借款)",
+    "loan_amount": [rf"{MONEY_WITH_UNIT}\s*(?:元|块)?\s*(?:的)?(?:普惠|信用|银行|流动资金)?(?:贷款|贷|授信|借款)",
                     rf"(?:贷款|授信|借款|贷了|借了|额度)[^\d。，,]{{0,6}}{MONEY_WITH_UNIT}"],
     "rent_waived": [rf"(?:减免了|免了|减了|让了)[^\d。，,]{{0,6}}{MONEY_WITH_UNIT}",
                     rf"(?:减|免)[^。，,]{{0,12}}?(?:一共|总共|合计|共)\s*{MONEY_WITH_UNIT}"],
@@ -53,8 +54,8 @@ NEGATION = re.compile(r"(不是|没有|没|不|非)$")
 HEADCOUNT = re.compile(r"(?:(?:一共|总共|共有|共|全公司|公司|员工|职工|店里|我们)\D{0,3}?)?(?<![\d.])(\d+)\s*(?:个人|个员工|名员工|人|名|位)")
 OTHERS_MET = re.compile(r"其他(条件|的|方面)?都(满足|符合|没问题|达标|够)|其余(条件)?都(满足|符合)")
 MINUTES_PER_CLASS_HOUR = 45   # the notices: 20课时（900分钟）
-LAID_OFF = re.compile(r"(?:裁了|裁掉了?|裁员了?|辞退了?|减员了?|开除了?|走了|减了|裁)\D{0,2}?(\d+)\s*(?:个人|个|人|名|位)?")
-LOAN_MONTH = re.compile(r"(?<![\d、])(\d{1,2})\s*月份?(?:份)?\D{0,3}(?:贷|借|放款|发放|拿到|批)|(?:贷款|放款|借款)\D{0,4}?(?<![\d、])(\d{1,2})\s*月(?:份)?(?:发放|放款|到账|下来)")
+LAID_OFF = re.compile(r"(?:裁了|裁掉了?|裁员了?|辞退了?|减员了?|开除了?|走了|减了|裁)\s*(\d+)\s*(?:个人|个|人|名|位)")
+LOAN_MONTH = re.compile(r"(?<![\d、])(\d{1,2})\s*月份?(?:份)?(?:\d{1,2}\s*[号日])?\D{0,3}(?:贷|借|放款|放的|发放|拿到|拿了|批)|(?:贷款|放款|借款)\D{0,4}?(?<![\d、])(\d{1,2})\s*月(?:份)?(?:发放|放款|到账|下来)")
 
 
 def layoff_counts(text: str) -> Dict[str, float]:
@@ -75,6 +76,18 @@ def layoff_ratio(facts: Dict[str, Any]) -> Any:
     if not total or laid is None or float(laid) > float(total):
         return None
     return round(100 * float(laid) / float(total), 2)
+
+
+def registration_place(text: str, kb: KnowledgeBase) -> Any:
+    """Where the enterprise says it is registered or pays tax ("注册在海淀", "西城注册纳税")."""
+    places = list(kb.districts) + [f for d in kb.districts for f in kb.taxonomy.synonyms.get(d, [])] + \
+        list(kb.taxonomy.other_places)
+    for place in sorted(places, key=len, reverse=True):
+        p = re.escape(place)
+        if re.search(rf"(注册|纳税|税)(地|地在|在|于|也在)?\s*(北京)?{p}|{p}[^，,。；\s]{{0,4}}(注册|纳税|交税|缴税)", text):
+            canon = kb.taxonomy.canonical(place)
+            return canon if canon in kb.districts else place
+    return None
 
 
 def industries_named(text: str, kb: KnowledgeBase) -> List[str]:
@@ -119,6 +132,9 @@ def extract_facts(text: str, kb: KnowledgeBase) -> Dict[str, Any]:
     districts = detect_values(raw, kb.districts, tax.synonyms)
     if len(districts) == 1:
         facts["district"] = districts[0]
+    registered = registration_place(raw, kb)
+    if registered:
+        facts["registered_in"] = registered     # decides the district condition (actions.decision)
 
     for fact, patterns in PATTERNS.items():
         value = _first_number(t, patterns)
@@ -182,7 +198,7 @@ def extract_facts(text: str, kb: KnowledgeBase) -> Dict[str, Any]:
         facts["high_tech_certified"] = not re.search(r"(不是|没有|没评上|非)(国高新|高新|高企|村高新)", raw)
     if re.search(r"(交了?|参加了?|有|上了)失业保险|失业保险(交了|有交|都交)", raw):
         facts["unemployment_insured"] = True
-    if re.search(r"(没交|没有交|没参加|没有参加|未参加)失业保险", raw):
+    if re.search(r"(没交|没有交|没参加|没有参加|未参加|没[^，。]{0,8}|不交|未缴)失业保险", raw):
         facts["unemployment_insured"] = False
     if re.search(r"(注册在中关村|中关村示范区|在中关村注册|中关村的企业)", raw):
         facts["zgc_registered"] = True

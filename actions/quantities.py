@@ -11,16 +11,36 @@ _MONEY = re.compile(r"(\d+(?:\.\d+)?)\s*(亿|万|千|k|w)?\s*(?:元|块)?", re.I
 _UNITS = {"亿": 1e8, "万": 1e4, "w": 1e4, "千": 1e3, "k": 1e3, None: 1.0}
 
 
-def arabic(text: str) -> str:
-    """Chinese numerals to digits inside free text (三万五 → 35000, 百分之八 → 8%)."""
-    if not text:
-        return ""
+# Words whose 一 is not a number (一共 must not become 1共).
+NOT_NUMBERS = ["一共", "一下", "一直", "一起", "一般", "一样", "一些", "一点", "统一", "一定", "一旦", "唯一", "一律",
+               "一次性", "一个月", "一家", "一条", "一项", "一同", "一切", "一致", "一线", "一带"]
+_PROTECT = {w: chr(0xE000 + i) for i, w in enumerate(NOT_NUMBERS)}
+_CN_NUMERAL = re.compile(r"[零一二两三四五六七八九十百千万亿半]")
+
+
+def _transform(chunk: str) -> str:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return cn2an.transform(text, "cn2an")
+            return cn2an.transform(chunk, "cn2an")
     except Exception:  # cn2an refuses some odd strings; the original text is still usable
-        return text
+        return chunk
+
+
+def arabic(text: str) -> str:
+    """Chinese numerals to digits inside free text (三万五 → 35000, 百分之八 → 8%, 一年期 → 1年期).
+
+    cn2an leaves a text alone once it holds digits, so each stretch between digits is converted
+    on its own; words like 一共 keep their 一."""
+    if not text:
+        return ""
+    for word, mark in _PROTECT.items():
+        text = text.replace(word, mark)
+    parts = re.split(r"(\d[\d.,]*\s*[万千亿]?)", text)
+    out = "".join(_transform(p) if _CN_NUMERAL.search(p) else p for p in parts)
+    for word, mark in _PROTECT.items():
+        out = out.replace(mark, word)
+    return out
 
 
 def parse_money(value) -> Optional[float]:

@@ -147,3 +147,20 @@ def test_the_questionnaire_is_offered_not_forced_and_a_question_inside_it_is_ans
 def test_procedure_answers_carry_a_contact(kb):
     [text] = ask(kb, "西城停征占道费怎么申报")
     assert "88391597" in text
+
+
+@pytest.mark.parametrize("question, fact, value", [
+    ("餐馆 2020年4月份放的1000万普惠贷 一年期 利息一共四十万", "interest_paid", 400000),
+    ("2020年3月贷了100万一年期普惠贷款", "loan_term_months", 12),
+    ("区属国企的办公房 没裁人 二月房租一万五", "monthly_rent", 15000),
+    ("19年底200人，4月底前减了11人", "layoff_ratio", 5.5),
+    ("物流公司2020年6月10号放款的普惠贷款", "loan_issued_month", 6),
+])
+def test_numbers_written_many_ways_are_read(kb, question, fact, value):
+    from actions.fact_extraction import extract_facts
+    assert extract_facts(question, kb)[fact] == value
+
+
+def test_where_the_enterprise_is_registered_decides_the_district_condition(kb):
+    [text] = ask(kb, "公司注册在海淀 在西城租的区属国企的办公室 能享受6号文3-4月租金减半不")
+    assert "不符合" in first_sentence(text) and "海淀" in text
