@@ -352,6 +352,9 @@ def compose(kb: KnowledgeBase, d: Decision) -> str:
         return english_answer(kb, d)
     if kind == "other_place":
         places = "、".join(d.u.other_places)
+        if "eligibility" in d.u.asked:
+            return (f"不符合：这几份通知只适用于在{coverage(kb)}注册纳税的企业，您的企业在{places}。"
+                    f"{places}的政策请咨询当地政府或拨打12345市民服务热线。")
         return (f"抱歉，我只能解答{coverage(kb)}的中小微企业扶持政策，没有{places}的政策信息。"
                 f"{places}的政策请咨询当地政府或拨打12345市民服务热线。")
     if kind == "not_covered":

@@ -148,6 +148,9 @@ def respond(kb: KnowledgeBase, text: str, intent: str = "", entities: Optional[D
         asked_before = u.previous_text if u.by_reference == "context" else ""
         context["last_question"] = (asked_before + " " + u.text).strip()[-200:]
         reply.buttons = reply.buttons or measure_buttons(kb, d)
+    elif d.kind == "person":
+        names = [p for r in d.person_refs for p in r.contact.get("persons") or [] if p in u.text]
+        context["person"] = names[0] if names else context.get("person")
     elif d.kind in ("other_place", "not_covered", "list", "which_district"):
         context["measure_id"] = None
         if d.kind == "which_district":

@@ -22,6 +22,7 @@ from actions.understanding import CHITCHAT_INTENTS, Understanding, clear_lead, c
 
 AMBIGUOUS_DISTRICT_RATIO = 0.75
 WEAK_HIT_SCORE = 2.0
+ADD_UP = re.compile(r"加起来|加在一起|两份文件|两个文件|两份文|1号文加6号文|1号和6号|一共免|总共免|合计")
 DOCUMENT_WORDS = re.compile(r"\d+\s*号文?件?|文件|通知|文|发的|发布|出台|哪天|开始|执行|有效|多久|晚|早|比|西政办发|密政发|〔2020〕|一共|总共|共|几条|多少条|条|措施|关系|之前|那个|跟")     # a hit below the confident threshold still answers when it is of the topic named
 CHITCHAT_MAX_CHARS = 4
 
@@ -280,6 +281,7 @@ def _fill_measure(kb: KnowledgeBase, d: Decision, m: Measure, today: dt.date) ->
         d.verdict = eligibility.check(m, facts, kb.taxonomy)
         if d.verdict.status == eligibility.UNKNOWN and facts.get("others_met") and not d.verdict.failed:
             d.verdict.status = eligibility.ELIGIBLE     # "其他条件都满足": the user vouches for the rest
+            d.verdict.benefits += d.verdict.open_benefits
     if "amount" in u.asked or set(amount_inputs(m)) & set(facts):
         amounts, d.amount_missing = compute_amounts(kb, m, facts)
         d.amounts = [(m, a) for a in amounts]
@@ -293,6 +295,9 @@ def measures_for_months(kb: KnowledgeBase, m: Measure, u: Understanding) -> List
     from actions.time_status import relief_months
     from actions.understanding import months_named
     named = set(months_named(u.text))
+    if ADD_UP.search(u.text):
+        named |= {int(x[5:7]) for other in kb.filter(district=m.district) if set(other.topics) & set(m.topics)
+                  for x in relief_months(other)}
     if len(named) < 2:
         return []
     own = {int(x[5:7]) for x in relief_months(m)}

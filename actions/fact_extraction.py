@@ -33,6 +33,7 @@ MONEY_PATTERNS = {
                      rf"\d{{1,2}}\s*月(?:份)?(?:的)?(?:房租|租金)(?:是|为|要|有)?\s*{MONEY_WITH_UNIT}",
                      rf"\d{{1,2}}\s*月(?:份)?(?:的)?(?:房租|租金)(?:是|为|要|有)?\s*(\d{{3,}}(?:\.\d+)?)",
                      rf"(?:1个月|每个月|每月)(?:要|交|付)?\s*{MONEY_WITH_UNIT}",
+                     rf"(?:房租|租金)[^，,。]{{0,3}}各\s*{MONEY_WITH_UNIT}",
                      rf"(?<!年)(?:房租|租金)(?:是|为|要|大概|差不多|每个月|一个月)?\s*{MONEY_WITH_UNIT}(?![^。，,]{{0,3}}年)"],
     "interest_paid": [rf"(?:利息|利息支出|付息)(?:一共|总共|共|合计|是|有|大概)?\s*{MONEY_WITH_UNIT}",
                       rf"{MONEY_WITH_UNIT}\s*(?:的)?利息"],
@@ -43,7 +44,6 @@ MONEY_PATTERNS = {
     "annual_revenue": [rf"(?:营业收入|年收入|年营收|营收)[^\d。，,下降少]{{0,6}}{MONEY}"],
 }
 NO_LAYOFFS = re.compile(r"(没有?裁员|没裁人|不裁员|没有减员|零裁员|一个没裁)")
-PREMISES = {"办公用房": ["办公", "写字楼", "办公室"], "生产经营": ["门店", "店面", "商铺", "厂房", "开店", "生产", "门脸", "经营用"]}
 LANDLORD = re.compile(r"我们?(是|作为)?(房东|业主|出租方)|(租给|出租给|把.{0,6}租给)|给租户|为租户|我们.{0,6}出租")
 GUARANTOR = re.compile(r"我们?(是|作为)?.{0,6}(担保公司|担保机构)(?!贷款)")
 SME_YES = re.compile(r"(小微|中小企业|小企业|个体户|个体工商户|小公司|小店)")
@@ -155,7 +155,7 @@ def extract_facts(text: str, kb: KnowledgeBase) -> Dict[str, Any]:
     minutes = re.search(rf"{NUM}\s*分钟", t)
     if minutes and "training_hours" not in facts:
         facts["training_hours"] = float(minutes.group(1)) / MINUTES_PER_CLASS_HOUR
-    deferral = re.search(rf"(?:延期|延缓|缓)[^。，,\d]{{0,6}}{NUM}\s*个?月|(?:延期|延缓|缓)[^。，,\d]{{0,6}}半年", t)
+    deferral = re.search(rf"(?:延期|延缓|缓|延)[^。，,\d]{{0,6}}{NUM}\s*个?月|(?:延期|延缓|缓|延)[^。，,\d]{{0,6}}半年", t)
     if deferral:
         facts["tax_deferral_months"] = float(deferral.group(1)) if deferral.group(1) else 6.0
 
@@ -165,8 +165,8 @@ def extract_facts(text: str, kb: KnowledgeBase) -> Dict[str, Any]:
         if any(_mentions(raw, f) for f in forms if f):
             facts["property_owner"] = owner
             break
-    for use, words in PREMISES.items():
-        if any(_mentions(raw, w) for w in words):
+    for use in tax.facts["premises_use"]["values"]:
+        if any(_mentions(raw, w) for w in [use] + tax.synonyms.get(use, [])):
             facts["premises_use"] = use
             break
     industries = industries_named(raw, kb)

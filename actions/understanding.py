@@ -22,7 +22,7 @@ ASKED_PATTERNS = [
     ("time", r"截止|到期|有效期|什么时候|啥时候|何时|还能|还可以|还有吗|还有没有|还在|还管用|现在|目前|今年|明年|过期|20(?:2[1-9]|3\d)年|失效|还执行|还办"),
     ("procedure", r"怎么申请|如何申请|怎么办理|如何办理|怎么办|咋办|咋申请|流程|手续|步骤|去哪|到哪|在哪(儿|里)?(申请|办|交)|申报|提交|材料|怎么弄|怎么操作|需要什么|要什么|怎么领|怎么拿|办理"),
     ("amount", r"多少钱|多少|几万|能减多少|补多少|算一?算|金额|能省|能拿|能领"),
-    ("eligibility", r"能[^，。？?]{0,8}吗|可以[^，。？?]{0,8}吗|能不能|可不可以|能否|是否|够不够|够格|有资格|符合|算不算|属不属于|能享受|可以享受|能申请|能办|能减|能免|能补|能贴|能拿到|可以吗|能吗|行吗|行不行|有份吗|沾边|适用"),
+    ("eligibility", r"能[^，。？?]{0,8}吗|可以[^，。？?]{0,8}吗|(能|可以)[^，。？?]{0,8}不[？?]?$|能不能|可不可以|能否|是否|够不够|够格|有资格|符合|算不算|属不属于|能享受|可以享受|能申请|能办|能减|能免|能补|能贴|能拿到|可以吗|能吗|行吗|行不行|有份吗|沾边|适用"),
     ("conditions", r"条件|要求|门槛|资格|标准|哪些企业|什么企业|谁能"),
     ("list", r"有哪些|有什么|都有啥|有啥|哪些政策|什么政策|政策有|汇总|一共几条|都包括"),
 ]
@@ -147,6 +147,28 @@ def bare_money_fact(kb: KnowledgeBase, m: Measure, u: "Understanding") -> None:
         u.facts[money_facts[0]] = parse_money(found.group(0))
 
 
+def sibling_for(kb: KnowledgeBase, current: Measure, docs: List[str], text: str) -> Optional[Measure]:
+    """In a follow-up, the measure of the same topic and district in the notice or months now named
+    ("6号文呢", "那3月和4月呢") when the conversation's measure is another notice's or months'."""
+    from actions.time_status import relief_months
+    months = set(months_named(text))
+    own_months = {int(x[5:7]) for x in relief_months(current)}
+    wants_doc = docs and current.document.id not in docs
+    wants_months = months and own_months and not months & own_months
+    if not (wants_doc or wants_months):
+        return None
+    for m in kb.filter(district=current.district):
+        if m.id == current.id or not set(m.topics) & set(current.topics[:1]):
+            continue
+        if wants_doc and m.document.id not in docs:
+            continue
+        if wants_months and not months & {int(x[5:7]) for x in relief_months(m)}:
+            continue
+        if {b["kind"] for b in m.benefits} & {b["kind"] for b in current.benefits} - {"other", "service"}:
+            return m
+    return None
+
+
 def strip_districts(kb: KnowledgeBase, text: str) -> str:
     for d in kb.districts:
         for f in sorted([d] + kb.taxonomy.synonyms.get(d, []), key=len, reverse=True):
@@ -218,7 +240,15 @@ def understand(kb: KnowledgeBase, raw_text: str, intent: str = "", entities: Opt
     hits = prefer_named_months(text, hits)
     u.hits = hits
     short = content_chars(kb, text) <= FOLLOW_UP_MAX_CHARS
-    if current and (not u.districts or current.district in u.districts) and not u.other_places:
+    if not u.person_refs and context.get("person") and docs and content_chars(kb, text) <= 2:
+        # "6号文的": the person asked about just before, in that notice.
+        u.person_refs = [r for r in references.person_contacts(kb, context["person"]) if r.measure.document.id in docs]
+    sibling = sibling_for(kb, current, docs, text) if current else None
+    if sibling:
+        u.measures, u.by_reference, u.follow_up, u.confident = [sibling], "context", True, True
+        u.previous_text = context.get("last_question") or ""
+        return u
+    if current and not u.person_refs and (not u.districts or current.district in u.districts) and not u.other_places:
         current_hit = next((h for h in hits if h.measure.id == current.id), None)
         best = hits[0] if hits else None
         stays = best is None or content_chars(kb, text) <= 2 or not (best.confident or clear_lead(hits)) or (

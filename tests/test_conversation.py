@@ -164,3 +164,20 @@ def test_numbers_written_many_ways_are_read(kb, question, fact, value):
 def test_where_the_enterprise_is_registered_decides_the_district_condition(kb):
     [text] = ask(kb, "公司注册在海淀 在西城租的区属国企的办公室 能享受6号文3-4月租金减半不")
     assert "不符合" in first_sentence(text) and "海淀" in text
+
+
+def test_a_follow_up_naming_the_other_notice_or_months_moves_to_that_measure(kb):
+    texts = ask(kb, "西城区属国企的写字楼 我们租来办公 1号文减了多少", "6号文又管了几个月")
+    assert "6号" in texts[1] and "4月" in texts[1]
+    texts = ask(kb, "西城国企房子开店 2月房租能免吗", "那3月和4月呢")
+    assert "西政办发〔2020〕6号" in texts[1]
+
+
+def test_rent_of_both_xicheng_notices_adds_up(kb):
+    [text] = ask(kb, "西城区属国企的房子开饭馆 月租12000 1号文加6号文一共免多少钱")
+    assert "36,000元" in text
+
+
+def test_a_person_then_a_notice(kb):
+    texts = ask(kb, "赵鹏电话", "6号文的")
+    assert "83926742" in texts[1] and "83926768" not in texts[1]
