@@ -196,7 +196,8 @@ def decide(kb: KnowledgeBase, u: Understanding, known_facts: Optional[Dict[str, 
     if u.other_places and not u.districts:
         d.kind = "other_place"
         return d
-    if u.documents and not u.measure and content_chars(kb, DOCUMENT_WORDS.sub("", u.text)) <= 2:
+    if u.documents and u.by_reference != "article" and (not u.measure or "time" in u.asked) \
+            and content_chars(kb, DOCUMENT_WORDS.sub("", u.text)) <= 2:
         d.kind = "document"
         return d
     small_talk = content_chars(kb, u.text) <= CHITCHAT_MAX_CHARS
@@ -282,6 +283,8 @@ def _fill_measure(kb: KnowledgeBase, d: Decision, m: Measure, today: dt.date) ->
         if d.verdict.status == eligibility.UNKNOWN and facts.get("others_met") and not d.verdict.failed:
             d.verdict.status = eligibility.ELIGIBLE     # "其他条件都满足": the user vouches for the rest
             d.verdict.benefits += d.verdict.open_benefits
+        if any(r.fact == "district" for r in d.verdict.failed):
+            d.contacts = []      # registered elsewhere: this district's offices are not theirs to call
     if "amount" in u.asked or set(amount_inputs(m)) & set(facts):
         amounts, d.amount_missing = compute_amounts(kb, m, facts)
         d.amounts = [(m, a) for a in amounts]
