@@ -344,42 +344,47 @@ def english_answer(kb: KnowledgeBase, d: Decision) -> str:
     return base + " Please ask in Chinese, e.g. 西城区房租减免怎么申请."
 
 
-def compose(kb: KnowledgeBase, d: Decision) -> str:
-    kind = d.kind
-    if kind == "empty":
-        return "您好，请输入您想咨询的问题，" + EXAMPLES + "。"
-    if kind == "english":
-        return english_answer(kb, d)
-    if kind == "other_place":
-        places = "、".join(d.u.other_places)
-        if "eligibility" in d.u.asked:
-            return (f"不符合：这几份通知只适用于在{coverage(kb)}注册纳税的企业，您的企业在{places}。"
-                    f"{places}的政策请咨询当地政府或拨打12345市民服务热线。")
-        return (f"抱歉，我只能解答{coverage(kb)}的中小微企业扶持政策，没有{places}的政策信息。"
+def empty_answer(kb: KnowledgeBase, d: Decision) -> str:
+    return "您好，请输入您想咨询的问题，" + EXAMPLES + "。"
+
+
+def other_place_answer(kb: KnowledgeBase, d: Decision) -> str:
+    places = "、".join(d.u.other_places)
+    if "eligibility" in d.u.asked:
+        return (f"不符合：这几份通知只适用于在{coverage(kb)}注册纳税的企业，您的企业在{places}。"
                 f"{places}的政策请咨询当地政府或拨打12345市民服务热线。")
-    if kind == "not_covered":
-        label = kb.taxonomy.topic_label(d.topic) if d.topic else kb.taxonomy.groups.get(d.group, d.group)
-        docs = "、".join(x.doc_number for x in kb.documents.values() if x.district == d.district)
-        others = [m for m in kb.filter(topic=d.topic or d.group) if m.district != d.district]
-        line = f"没有，{d.district}的通知（{docs}）中没有{label}方面的措施。"
-        if others:
-            line += "其他区有：" + "；".join(f"{m.district}{m.document.doc_number}第{m.label}条{m.title}" for m in others[:2]) + \
-                    "（仅适用于在该区注册纳税的企业）。"
-        return line
-    if kind == "document":
-        return document_answer(kb, d)
-    if kind == "which_district":
-        return which_district_answer(kb, d)
-    if kind == "person":
-        return person_answer(kb, d)
-    if kind == "unit":
-        return unit_answer(kb, d)
-    if kind == "list":
-        return list_answer(kb, d)
-    if kind == "measure":
-        return measure_answer(kb, d)
-    if kind == "out_of_scope":
-        return (f"抱歉，这个问题超出了我的范围。我只解答{coverage(kb)}的中小微企业扶持政策，"
-                f"{EXAMPLES}。")
+    return (f"抱歉，我只能解答{coverage(kb)}的中小微企业扶持政策，没有{places}的政策信息。"
+            f"{places}的政策请咨询当地政府或拨打12345市民服务热线。")
+
+
+def not_covered_answer(kb: KnowledgeBase, d: Decision) -> str:
+    label = kb.taxonomy.topic_label(d.topic) if d.topic else kb.taxonomy.groups.get(d.group, d.group)
+    docs = "、".join(x.doc_number for x in kb.documents.values() if x.district == d.district)
+    others = [m for m in kb.filter(topic=d.topic or d.group) if m.district != d.district]
+    line = f"没有，{d.district}的通知（{docs}）中没有{label}方面的措施。"
+    if others:
+        line += "其他区有：" + "；".join(f"{m.district}{m.document.doc_number}第{m.label}条{m.title}" for m in others[:2]) + \
+                "（仅适用于在该区注册纳税的企业）。"
+    return line
+
+
+def out_of_scope_answer(kb: KnowledgeBase, d: Decision) -> str:
+    return f"抱歉，这个问题超出了我的范围。我只解答{coverage(kb)}的中小微企业扶持政策，{EXAMPLES}。"
+
+
+def no_answer(kb: KnowledgeBase, d: Decision) -> str:
     return (f"抱歉，我没能在{coverage(kb)}中找到您问的内容。您可以换个说法，{EXAMPLES}；"
             "也可以回复“有哪些政策”查看全部措施。")
+
+
+# One renderer per kind of decision (actions.decision.Decision.kind).
+RENDERERS = {
+    "empty": empty_answer, "english": english_answer, "other_place": other_place_answer,
+    "not_covered": not_covered_answer, "document": document_answer, "which_district": which_district_answer,
+    "person": person_answer, "unit": unit_answer, "list": list_answer, "measure": measure_answer,
+    "out_of_scope": out_of_scope_answer, "no_answer": no_answer,
+}
+
+
+def compose(kb: KnowledgeBase, d: Decision) -> str:
+    return RENDERERS.get(d.kind, no_answer)(kb, d)

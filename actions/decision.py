@@ -191,7 +191,7 @@ def decide(kb: KnowledgeBase, u: Understanding, known_facts: Optional[Dict[str, 
         d.kind = "english"
         if u.measure:
             _fill_measure(kb, d, u.measure, today)
-            d.kind = "english"
+            d.kind = "english"       # the measure's facts, told in English
         return d
     if u.other_places and not u.districts:
         d.kind = "other_place"
@@ -214,8 +214,6 @@ def decide(kb: KnowledgeBase, u: Understanding, known_facts: Optional[Dict[str, 
         return d
     if u.person_refs and (u.by_reference == "person" or "contact" in u.asked):
         refs = [r for r in u.person_refs if not u.district or r.measure.district == u.district]
-        if u.by_reference == "person" and len({r.measure.id for r in refs}) > 1 and not u.confident:
-            pass
         d.person_refs = refs or u.person_refs
         if u.documents:
             d.person_refs = [r for r in d.person_refs if r.measure.document.id in u.documents] or d.person_refs
