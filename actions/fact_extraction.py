@@ -32,7 +32,7 @@ MONEY_PATTERNS = {
                      rf"(?:房租|租金)[^\d。，,]{{0,4}}{MONEY}\s*(?:一个月|每月|/月)",
                      rf"\d{{1,2}}\s*月(?:份)?(?:的)?(?:房租|租金)(?:是|为|要|有)?\s*{MONEY_WITH_UNIT}",
                      rf"\d{{1,2}}\s*月(?:份)?(?:的)?(?:房租|租金)(?:是|为|要|有)?\s*(\d{{3,}}(?:\.\d+)?)",
-                     rf"(?:1个月|每个月|每月)(?:要|交|付)?\s*{MONEY_WITH_UNIT}",
+                     rf"(?:1个月|一个月|每个月|每月)(?:要|交|付)?\s*{MONEY_WITH_UNIT}",
                      rf"(?:房租|租金)[^，,。]{{0,3}}各\s*{MONEY_WITH_UNIT}",
                      rf"(?<!年)(?:房租|租金)(?:是|为|要|大概|差不多|每个月|一个月)?\s*{MONEY_WITH_UNIT}(?![^。，,]{{0,3}}年)"],
     "interest_paid": [rf"(?:利息|利息支出|付息)(?:一共|总共|共|合计|是|有|大概)?\s*{MONEY_WITH_UNIT}",
@@ -149,6 +149,10 @@ def extract_facts(text: str, kb: KnowledgeBase) -> Dict[str, Any]:
         value = _first_money(t, patterns)
         if value is not None:
             facts[fact] = value
+    if "monthly_rent" not in facts and re.search(r"房租|租金", t):
+        month_sum = _first_money(t, [rf"(?<![\d.])(?:1[0-2]|[1-9])\s*月(?:份)?\s*{MONEY_WITH_UNIT}"])
+        if month_sum:
+            facts["monthly_rent"] = month_sum      # "3月4.5万 4月4.5万"
     annual = _first_money(t, [rf"(?:年租金|年租|一年房租|每年房租|一年租金|每年租金|1年房租|1年租金)\s*(?:是|为)?\s*{MONEY}"])
     if annual:
         facts["monthly_rent"] = annual / 12

@@ -36,6 +36,7 @@ STICKY_RATIO = 0.6
 # Asking words that say nothing about the measure, left out of the retrieval query.
 RETRIEVAL_NOISE = ASKED_PATTERNS[0][1] + r"|能不能|可不可以|怎么办|怎么|如何|请问|是多少|多少|吗|呢|啊|吧|一下|我们|我"
 CLEAR_LEAD = 1.6
+NAMED_MONTHS_RATIO = 0.3  # a measure for the months the question names wins over a closer one for other months
 ENGLISH_MIN_SCORE = 1.0  # English questions share few words with the Chinese KB: the best hit is taken       # a top hit this far ahead of the next one is taken even with low coverage     # the conversation's measure stays when its score is this close to the best
 
 
@@ -125,7 +126,7 @@ def prefer_named_months(text: str, hits: List[Hit]) -> List[Hit]:
     covers = lambda h: named & {int(x[5:7]) for x in relief_months(h.measure)}  # noqa: E731
     if covers(hits[0]):
         return hits
-    close = [h for h in hits[1:] if h.score >= 0.5 * hits[0].score and covers(h) and
+    close = [h for h in hits[1:] if h.score >= NAMED_MONTHS_RATIO * hits[0].score and covers(h) and
              set(h.measure.topics) & set(hits[0].measure.topics)]
     if not close:
         return hits
