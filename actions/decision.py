@@ -18,7 +18,7 @@ from actions.references import ContactRef
 from actions.retrieval import retriever_for
 from actions.text_tools import char_bigrams, expand_synonyms
 from actions.time_status import TimeStatus, status_of
-from actions.understanding import CHITCHAT_INTENTS, Understanding, clear_lead, content_chars
+from actions.understanding import CHITCHAT_INTENTS, Understanding, clear_lead, content_chars, strip_districts
 
 AMBIGUOUS_DISTRICT_RATIO = 0.75
 WEAK_HIT_SCORE = 2.0
@@ -84,9 +84,7 @@ NEGATED = re.compile(r"(不是|并非|而非|非|没有|没)[^，,。；;\s]{1,6
 
 def _contacts_named(kb: KnowledgeBase, with_phone: List[Dict], text: str) -> Tuple[List[Dict], bool]:
     text = expand_synonyms(NEGATED.sub(" ", text), kb.taxonomy.synonyms)
-    question = GENERIC_CONTACT_WORDS.sub(" ", text)
-    for d in kb.districts:
-        question = question.replace(d, " ").replace(d[:2], " ")
+    question = strip_districts(kb, GENERIC_CONTACT_WORDS.sub(" ", text))
     q = set(char_bigrams(question))
     detail = [" ".join([c.get("item", ""), c.get("note", ""), c.get("office", ""), c["unit"]]) for c in with_phone]
     shared = set.intersection(*[set(char_bigrams(t)) for t in detail]) if detail else set()
@@ -293,18 +291,18 @@ def _fill_measure(kb: KnowledgeBase, d: Decision, m: Measure, today: dt.date) ->
 def measures_for_months(kb: KnowledgeBase, m: Measure, u: Understanding) -> List[Measure]:
     """Other measures of the same district and topic whose relief months the question also names
     (Xicheng's February rent in 1号 and March–April in 6号 add up)."""
-    from actions.time_status import relief_months
+    from actions.time_status import relief_month_numbers
     from actions.understanding import months_named
     named = set(months_named(u.text))
     if ADD_UP.search(u.text):
-        named |= {int(x[5:7]) for other in kb.filter(district=m.district) if set(other.topics) & set(m.topics)
-                  for x in relief_months(other)}
+        named |= {n for other in kb.filter(district=m.district) if set(other.topics) & set(m.topics)
+                  for n in relief_month_numbers(other)}
     if len(named) < 2:
         return []
-    own = {int(x[5:7]) for x in relief_months(m)}
+    own = relief_month_numbers(m)
     out = []
     for other in kb.filter(district=m.district):
-        months = {int(x[5:7]) for x in relief_months(other)}
+        months = relief_month_numbers(other)
         if other.id != m.id and set(other.topics) & set(m.topics) and months & named and not months & own \
                 and {b["kind"] for b in other.benefits} & {b["kind"] for b in m.benefits} & {"rent_waiver"}:
             out.append(other)

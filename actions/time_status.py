@@ -60,6 +60,11 @@ def relief_months(m: Measure) -> List[str]:
     return months or [mo for b in m.benefits for mo in b.get("months") or []]
 
 
+def relief_month_numbers(m: Measure) -> set:
+    """{3, 4} for a measure whose relief covers March and April."""
+    return {int(x[5:7]) for x in relief_months(m)}
+
+
 def status_of(m: Measure, today: dt.date) -> TimeStatus:
     deadline = _date((m.application or {}).get("deadline") or "")
     months = relief_months(m)

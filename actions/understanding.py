@@ -88,10 +88,7 @@ def asked_of(text: str, intent: str) -> List[str]:
 
 def content_chars(kb: KnowledgeBase, text: str) -> int:
     """Chinese characters that are not question words, districts or filler (how topical a turn is)."""
-    rest = text
-    for d in kb.districts:
-        for f in [d] + kb.taxonomy.synonyms.get(d, []):
-            rest = rest.replace(f, "")
+    rest = strip_districts(kb, text)
     for _, pattern in ASKED_PATTERNS:
         rest = re.sub(pattern, "", rest, flags=re.IGNORECASE)
     rest = re.sub(r"那|呢|吗|啊|吧|的|了|也|还|我们|我|您|你|请问|这个|那个|这条|这|是|有|要|给|和|跟|就|都|呀|嘛|么|一下|好的|谢谢|申请|申报|办|报|当时|具体|详细|要是|如果", "", rest)
@@ -119,11 +116,11 @@ def months_named(text: str) -> List[int]:
 
 def prefer_named_months(text: str, hits: List[Hit]) -> List[Hit]:
     """"2月房租" belongs to the measure whose relief covers February: move it first among close hits."""
-    from actions.time_status import relief_months
+    from actions.time_status import relief_month_numbers
     named = set(months_named(text))
     if not named or not hits:
         return hits
-    covers = lambda h: named & {int(x[5:7]) for x in relief_months(h.measure)}  # noqa: E731
+    covers = lambda h: named & relief_month_numbers(h.measure)  # noqa: E731
     if covers(hits[0]):
         return hits
     close = [h for h in hits[1:] if h.score >= NAMED_MONTHS_RATIO * hits[0].score and covers(h) and
@@ -151,9 +148,9 @@ def bare_money_fact(kb: KnowledgeBase, m: Measure, u: "Understanding") -> None:
 def sibling_for(kb: KnowledgeBase, current: Measure, docs: List[str], text: str) -> Optional[Measure]:
     """In a follow-up, the measure of the same topic and district in the notice or months now named
     ("6号文呢", "那3月和4月呢") when the conversation's measure is another notice's or months'."""
-    from actions.time_status import relief_months
+    from actions.time_status import relief_month_numbers
     months = set(months_named(text))
-    own_months = {int(x[5:7]) for x in relief_months(current)}
+    own_months = relief_month_numbers(current)
     wants_doc = docs and current.document.id not in docs
     wants_months = months and own_months and not months & own_months
     if not (wants_doc or wants_months):
@@ -163,7 +160,7 @@ def sibling_for(kb: KnowledgeBase, current: Measure, docs: List[str], text: str)
             continue
         if wants_doc and m.document.id not in docs:
             continue
-        if wants_months and not months & {int(x[5:7]) for x in relief_months(m)}:
+        if wants_months and not months & relief_month_numbers(m):
             continue
         if {b["kind"] for b in m.benefits} & {b["kind"] for b in current.benefits} - {"other", "service"}:
             return m
