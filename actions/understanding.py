@@ -32,12 +32,12 @@ INTENT_ASKED = {"ask_contact": "contact", "human_handoff": "contact", "ask_how_t
 CHITCHAT_INTENTS = {"greet", "goodbye", "thank", "affirm", "deny", "bot_challenge"}
 # A turn that only refers back ("那办公室呢", "电话多少") has at most this many content characters.
 FOLLOW_UP_MAX_CHARS = 12
-STICKY_RATIO = 0.6
+STICKY_RATIO = 0.6        # the conversation's measure stays when its score is this close to the best
 # Asking words that say nothing about the measure, left out of the retrieval query.
 RETRIEVAL_NOISE = ASKED_PATTERNS[0][1] + r"|能不能|可不可以|怎么办|怎么|如何|请问|是多少|多少|吗|呢|啊|吧|一下|我们|我"
-CLEAR_LEAD = 1.6
+CLEAR_LEAD = 1.6          # a top hit this far ahead of the next one is taken even with low coverage
 NAMED_MONTHS_RATIO = 0.3  # a measure for the months the question names wins over a closer one for other months
-ENGLISH_MIN_SCORE = 1.0  # English questions share few words with the Chinese KB: the best hit is taken       # a top hit this far ahead of the next one is taken even with low coverage     # the conversation's measure stays when its score is this close to the best
+ENGLISH_MIN_SCORE = 1.0   # English questions share few words with the Chinese KB: the best hit is taken
 
 
 @dataclass
@@ -57,8 +57,8 @@ class Understanding:
     units: List[str] = field(default_factory=list)
     follow_up: bool = False
     confident: bool = False
-    previous_text: str = ""
-    documents: List[str] = field(default_factory=list)       # notices named by number                                  # the question a follow-up continues
+    previous_text: str = ""                                  # the question a follow-up continues
+    documents: List[str] = field(default_factory=list)       # notices named by number
 
     @property
     def measure(self) -> Optional[Measure]:
@@ -228,8 +228,9 @@ def understand(kb: KnowledgeBase, raw_text: str, intent: str = "", entities: Opt
     retriever = retriever_for(kb)
     query = re.sub(RETRIEVAL_NOISE, " ", text).strip() or text
     current = kb.get(context.get("measure_id") or "")
+    topical = content_chars(kb, text)
     if u.districts and (not current or current.district not in u.districts) and context.get("last_question") \
-            and content_chars(kb, text) <= 2:
+            and topical <= 2:
         # "那密云呢": the previous question, asked about the other district.
         query = strip_districts(kb, context["last_question"])
         u.previous_text = query
@@ -237,8 +238,8 @@ def understand(kb: KnowledgeBase, raw_text: str, intent: str = "", entities: Opt
     hits = list(retriever.search(query, district=u.district, top_k=12, documents=docs or None))
     hits = prefer_named_months(text, hits)
     u.hits = hits
-    short = content_chars(kb, text) <= FOLLOW_UP_MAX_CHARS
-    if not u.person_refs and context.get("person") and docs and content_chars(kb, text) <= 2:
+    short = topical <= FOLLOW_UP_MAX_CHARS
+    if not u.person_refs and context.get("person") and docs and topical <= 2:
         # "6号文的": the person asked about just before, in that notice.
         u.person_refs = [r for r in references.person_contacts(kb, context["person"]) if r.measure.document.id in docs]
     sibling = sibling_for(kb, current, docs, text) if current else None
@@ -249,7 +250,7 @@ def understand(kb: KnowledgeBase, raw_text: str, intent: str = "", entities: Opt
     if current and not u.person_refs and (not u.districts or current.district in u.districts) and not u.other_places:
         current_hit = next((h for h in hits if h.measure.id == current.id), None)
         best = hits[0] if hits else None
-        stays = best is None or content_chars(kb, text) <= 2 or not (best.confident or clear_lead(hits)) or (
+        stays = best is None or topical <= 2 or not (best.confident or clear_lead(hits)) or (
             current_hit is not None and current_hit.score >= STICKY_RATIO * best.score)
         if stays and short:
             u.measures, u.by_reference, u.follow_up, u.confident = [current], "context", True, True
