@@ -11,7 +11,8 @@ from typing import Dict, List, Tuple
 
 from actions import eligibility
 from actions.answers import NOT_ENTITLEMENTS, caveats, contact_line
-from actions.decision import Decision, amount_inputs, compute_amounts
+from actions.decision import Decision, amount_inputs
+from actions.time_status import cn_date
 from actions.knowledge_base import KnowledgeBase, Measure
 from actions.quantities import format_money
 
@@ -287,46 +288,25 @@ def list_answer(kb: KnowledgeBase, d: Decision) -> str:
 
 
 def which_district_answer(kb: KnowledgeBase, d: Decision) -> str:
-    from actions.clock import today
-    from actions.time_status import status_of
     lines = ["西城区和密云区都有相关措施，条件和联系人不同，请告诉我您的企业在哪个区注册纳税："]
-    for m in [d.measure] + d.alternatives[:2]:
-        line = f"· {m.district} {m.document.doc_number}第{m.label}条 {m.title}：{m.summary}（{status_of(m, today()).sentence}）"
-        stated = {k: v for k, v in d.u.facts.items() if k != "district"}
-        if stated:
-            verdict = eligibility.check(m, {**stated, "district": m.district}, kb.taxonomy)
-            if verdict.status == eligibility.NOT_ELIGIBLE:
-                line += "——按原文“" + "；".join(r.condition["text"] for r in verdict.failed) + "”，您的情况不符合"
-            else:
-                amounts = compute_amounts(kb, m, stated)[0]
-                if amounts:
-                    line += "——按原文标准估算：" + "；".join(a.explanation for a in amounts)
+    for o in d.options:
+        m = o.measure
+        line = f"· {m.district} {m.document.doc_number}第{m.label}条 {m.title}：{m.summary}（{o.time.sentence}）"
+        if o.failed:
+            line += "——按原文“" + "；".join(o.failed) + "”，您的情况不符合"
+        elif o.amounts:
+            line += "——按原文标准估算：" + "；".join(a.explanation for a in o.amounts)
         lines.append(line)
     return "\n".join(lines)
 
 
 def document_answer(kb: KnowledgeBase, d: Decision) -> str:
-    from actions.clock import today
-    from actions.time_status import status_of
     lines = []
-    for doc_id in d.u.documents:
+    for doc_id, status in d.document_statuses:
         doc = kb.documents[doc_id]
-        issued = doc.issued.split("-")
-        issued_cn = f"{issued[0]}年{int(issued[1])}月{int(issued[2])}日" if len(issued) == 3 else doc.issued
-        if doc.valid_until:
-            end = doc.valid_until.split("-")
-            status = f"有效期至{end[0]}年{int(end[1])}月{int(end[2])}日，已结束" if today().isoformat() > doc.valid_until \
-                else f"有效期至{doc.valid_until}"
-        else:
-            measures = [m for m in kb if m.document.id == doc_id]
-            ended = [st for st in (status_of(m, today()) for m in measures) if st.ended]
-            status = "原文未写明整体有效期"
-            if ended:
-                last = max(st.end for st in ended)
-                status += f"；其中写明期限的措施均已于{last.year}年结束"
-            status += "；其余为疫情期间的阶段性措施，现在很可能已不再执行，办理前请先向责任单位确认"
         count = sum(1 for m in kb if m.document.id == doc_id)
-        lines.append(f"{doc.doc_number}《{doc.title}》（{doc.district}）共{count}条措施，于{issued_cn}发布，自发布之日起实施；{status}。")
+        lines.append(f"{doc.doc_number}《{doc.title}》（{doc.district}）共{count}条措施，于{cn_date(doc.issued)}发布，"
+                     f"自发布之日起实施；{status}。")
     return "\n".join(lines)
 
 

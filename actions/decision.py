@@ -17,7 +17,7 @@ from actions.knowledge_base import KnowledgeBase, Measure
 from actions.references import ContactRef
 from actions.retrieval import retriever_for
 from actions.text_tools import char_bigrams, expand_synonyms
-from actions.time_status import TimeStatus, status_of
+from actions.time_status import TimeStatus, document_status, status_of
 from actions.understanding import CHITCHAT_INTENTS, Understanding, clear_lead, content_chars, strip_districts
 
 AMBIGUOUS_DISTRICT_RATIO = 0.75
@@ -25,6 +25,15 @@ WEAK_HIT_SCORE = 2.0
 ADD_UP = re.compile(r"加起来|加在一起|两份文件|两个文件|两份文|1号文加6号文|1号和6号|一共免|总共免|合计")
 DOCUMENT_WORDS = re.compile(r"\d+\s*号文?件?|文件|通知|文|发的|发布|出台|哪天|开始|执行|有效|多久|晚|早|比|西政办发|密政发|〔2020〕|一共|总共|共|几条|多少条|条|措施|关系|之前|那个|跟")     # a hit below the confident threshold still answers when it is of the topic named
 CHITCHAT_MAX_CHARS = 4
+
+
+@dataclass
+class Option:
+    """One district's measure when the district is not known: what it says for the stated facts."""
+    measure: Measure
+    time: TimeStatus
+    failed: List[str] = field(default_factory=list)       # printed conditions the stated facts fail
+    amounts: List[Amount] = field(default_factory=list)
 
 
 @dataclass
@@ -45,6 +54,8 @@ class Decision:
     group: Optional[str] = None
     district: Optional[str] = None
     topic: Optional[str] = None
+    options: List[Option] = field(default_factory=list)            # which_district: one per district
+    document_statuses: List[Tuple[str, str]] = field(default_factory=list)  # document: (id, status)
     assumed_sme: bool = False     # the notices are for SMEs: an enterprise asking is taken as one unless it says otherwise
 
 
@@ -197,6 +208,8 @@ def decide(kb: KnowledgeBase, u: Understanding, known_facts: Optional[Dict[str, 
     if u.documents and u.by_reference != "article" and (not u.measure or "time" in u.asked) \
             and content_chars(kb, DOCUMENT_WORDS.sub("", u.text)) <= 2:
         d.kind = "document"
+        d.document_statuses = [(doc_id, document_status([m for m in kb if m.document.id == doc_id], today))
+                               for doc_id in u.documents]
         return d
     small_talk = content_chars(kb, u.text) <= CHITCHAT_MAX_CHARS
     if u.intent in CHITCHAT_INTENTS and small_talk and not u.by_reference and not u.asked:
@@ -241,15 +254,29 @@ def decide(kb: KnowledgeBase, u: Understanding, known_facts: Optional[Dict[str, 
         rival = next((h for h in u.hits[1:] if h.confident and h.measure.district != m.district), None)
         top = u.hits[0] if u.hits else None
         if rival and top and rival.score >= AMBIGUOUS_DISTRICT_RATIO * top.score:
-            d.kind = "which_district"
-            d.measure, d.alternatives = m, [rival.measure]
-            return d
+            return _which_district(kb, d, [m, rival.measure], today)
     if u.by_reference == "article" and len(u.measures) > 1:
-        d.kind = "which_district" if len({x.district for x in u.measures}) > 1 else "measure"
         d.measure, d.alternatives = u.measures[0], u.measures[1:]
-        if d.kind == "which_district":
-            return d
+        if len({x.district for x in u.measures}) > 1:
+            return _which_district(kb, d, u.measures, today)
     _fill_measure(kb, d, m, today)
+    return d
+
+
+def _which_district(kb: KnowledgeBase, d: Decision, measures: List[Measure], today: dt.date) -> Decision:
+    """Both districts have the measure: what each says for the facts stated, before asking which."""
+    d.kind = "which_district"
+    d.measure, d.alternatives = measures[0], measures[1:]
+    stated = {k: v for k, v in d.u.facts.items() if k != "district"}
+    for m in measures[:3]:
+        option = Option(m, status_of(m, today))
+        if stated:
+            verdict = eligibility.check(m, {**stated, "district": m.district}, kb.taxonomy)
+            if verdict.status == eligibility.NOT_ELIGIBLE:
+                option.failed = [r.condition["text"] for r in verdict.failed]
+            else:
+                option.amounts = compute_amounts(kb, m, stated)[0]
+        d.options.append(option)
     return d
 
 

@@ -93,3 +93,22 @@ def status_of(m: Measure, today: dt.date) -> TimeStatus:
     year = issued.year if issued else ""
     return TimeStatus(None, None, f"原文未写明截止日期；这是{year}年疫情期间的阶段性措施，现在很可能已不再执行，"
                                   "办理前请先向责任单位确认")
+
+
+def document_status(measures: List[Measure], today: dt.date) -> str:
+    """Whether a notice is still in force: its validity date, else what its measures' dates say."""
+    doc = measures[0].document
+    valid_until = _date(doc.valid_until or "")
+    if valid_until:
+        return f"有效期至{_cn_date(valid_until)}" + ("，已结束" if today > valid_until else "")
+    ended = [st for st in (status_of(m, today) for m in measures) if st.ended]
+    status = "原文未写明整体有效期"
+    if ended:
+        status += f"；其中写明期限的措施均已于{max(st.end for st in ended).year}年结束"
+    return status + "；其余为疫情期间的阶段性措施，现在很可能已不再执行，办理前请先向责任单位确认"
+
+
+def cn_date(value: str) -> str:
+    """'2020-02-17' → '2020年2月17日' (the text unchanged when it is not a date)."""
+    d = _date(value)
+    return _cn_date(d) if d else value
