@@ -280,7 +280,7 @@ def list_answer(kb: KnowledgeBase, d: Decision) -> str:
         measures = kb.filter(district=d.district)
     where = d.district or "西城区、密云区"
     label = kb.taxonomy.groups.get(d.group, "") if d.group else ""
-    lines = [f"{where}{label}方面的措施共{len(measures)}条（均为2020年疫情期间出台，期限均已过，现行政策请向责任单位确认）："]
+    lines = [f"{where}{label}方面的措施共{len(measures)}条（均为2020年疫情期间出台，写明期限的已结束，其余很可能已不再执行，现行政策请向责任单位确认）："]
     lines += [f"· {m.district} {m.document.doc_number}第{m.label}条 {m.title}" for m in measures[:12]]
     if len(measures) > 12:
         lines.append(f"……共{len(measures)}条，可告诉我具体事项。")
@@ -313,7 +313,7 @@ def document_answer(kb: KnowledgeBase, d: Decision) -> str:
 def english_answer(kb: KnowledgeBase, d: Decision) -> str:
     base = ("I answer questions in Chinese about three 2020 COVID-19 relief notices for small businesses in "
             "Beijing's Xicheng district (Xi Zheng Ban Fa [2020] No. 1 and No. 6) and Miyun district "
-            "(Mi Zheng Fa [2020] No. 25). All of these measures were for 2020 and have ended.")
+            "(Mi Zheng Fa [2020] No. 25). All of them were 2020 measures: those with a printed end date have ended, and the others are very likely no longer in force.")
     if d.measure:
         m = d.measure
         contact = d.contacts[0] if d.contacts else None
@@ -332,9 +332,9 @@ def other_place_answer(kb: KnowledgeBase, d: Decision) -> str:
     places = "、".join(d.u.other_places)
     if "eligibility" in d.u.asked:
         return (f"不符合：这几份通知只适用于在{coverage(kb)}注册纳税的企业，您的企业在{places}。"
-                f"{places}的政策请咨询当地政府或拨打12345市民服务热线。")
+                f"{places}的政策请咨询当地政府。")
     return (f"抱歉，我只能解答{coverage(kb)}的中小微企业扶持政策，没有{places}的政策信息。"
-            f"{places}的政策请咨询当地政府或拨打12345市民服务热线。")
+            f"{places}的政策请咨询当地政府。")
 
 
 def not_covered_answer(kb: KnowledgeBase, d: Decision) -> str:

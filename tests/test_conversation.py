@@ -105,7 +105,7 @@ def test_other_districts_are_told_what_is_covered_without_any_phone(kb):
     [text] = ask(kb, "朝阳区有房租减免吗")
     assert "朝阳" in text and "西城区" in text and "密云区" in text
     assert not any(ch.isdigit() for ch in text.replace("2020", "").replace("〔", "").replace("1号", "")
-                   .replace("6号", "").replace("25号", "").replace("12345", ""))
+                   .replace("6号", "").replace("25号", ""))
 
 
 def test_miyun_has_no_tax_measure_and_gets_no_miyun_phone(kb):
