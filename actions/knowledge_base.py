@@ -6,9 +6,7 @@ refused with an error naming the file, the measure id and the field.
 from __future__ import annotations
 
 import datetime as _dt
-import functools
 import os
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional
@@ -328,26 +326,3 @@ def load_kb(kb_dir: Optional[Path] = None) -> KnowledgeBase:
     if errors:
         raise KBValidationError(errors)
     return KnowledgeBase(documents, measures, taxonomy)
-
-
-@functools.lru_cache(maxsize=4)
-def _cached(kb_dir: str, stamp: float) -> KnowledgeBase:
-    return load_kb(Path(kb_dir))
-
-
-def kb_stamp(kb_dir: Path) -> float:
-    """Newest modification time of the KB files: a changed file is reloaded without restart."""
-    paths = list(Path(kb_dir).glob("*.yml")) + list(Path(kb_dir).glob("sources/*"))
-    return max((p.stat().st_mtime for p in paths), default=0.0)
-
-
-_STAMP_CHECK_SECONDS = 2.0
-_last_stamp = {"checked": 0.0, "stamp": 0.0}
-
-
-def default_kb() -> KnowledgeBase:
-    """The project's KB, reloaded automatically (within seconds) when a curator edits a file."""
-    now = time.monotonic()
-    if now - _last_stamp["checked"] > _STAMP_CHECK_SECONDS:
-        _last_stamp.update(checked=now, stamp=kb_stamp(DEFAULT_KB_DIR))
-    return _cached(str(DEFAULT_KB_DIR), _last_stamp["stamp"])

@@ -14,7 +14,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import conversation
-from actions.knowledge_base import default_kb
+from actions.live_kb import default_kb
 
 logger = logging.getLogger(__name__)
 APOLOGY = "抱歉，系统暂时出了点问题，没能查到答案。请稍后再试，或换个说法提问。"

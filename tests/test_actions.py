@@ -80,16 +80,15 @@ def test_a_crash_is_logged_and_answered_with_the_apology(monkeypatch, caplog):
 def test_an_edited_phone_number_is_answered_without_restart_or_retraining(tmp_path, monkeypatch):
     import os
     import shutil
-    from actions import knowledge_base
+    from actions import knowledge_base, live_kb
     kb_dir = tmp_path / "kb"
     shutil.copytree(knowledge_base.DEFAULT_KB_DIR, kb_dir)
     monkeypatch.setattr(knowledge_base, "DEFAULT_KB_DIR", kb_dir)
-    monkeypatch.setitem(knowledge_base._last_stamp, "checked", 0.0)
+    monkeypatch.setattr(live_kb, "CHECK_EVERY_SECONDS", 0.0)
     before, _, _, _ = run(tracker("西城延期纳税找谁", "ask_contact"))
     assert "62268630" in before
     path = kb_dir / "xc-2020-1.yml"
     path.write_text(path.read_text(encoding="utf-8").replace("'62268630'", "'62268639'"), encoding="utf-8")
     os.utime(path, (path.stat().st_atime, path.stat().st_mtime + 5))
-    monkeypatch.setitem(knowledge_base._last_stamp, "checked", 0.0)
     after, _, _, _ = run(tracker("西城延期纳税找谁", "ask_contact"))
     assert "62268639" in after and "62268630" not in after

@@ -38,7 +38,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from actions import answers, conversation, decision, eligibility
-from actions.knowledge_base import KnowledgeBase, Measure, default_kb
+from actions.knowledge_base import KnowledgeBase, Measure
+from actions.live_kb import default_kb
 from actions.retrieval import Hit, search
 from bot.channels.guarded import guard
 
