@@ -35,6 +35,10 @@ def normalize(text: str) -> str:
 
 
 MAX_QUESTION_CHARS = 500
+# No figure a user gives is longer than this; longer runs of digits or numerals are cut so that the
+# number patterns downstream cost the same on 1,000 digits as on a real amount.
+MAX_NUMBER_CHARS = 24
+_LONG_NUMBER = re.compile(r"([\d零一二两三四五六七八九十百千万亿.,，]{%d})[\d零一二两三四五六七八九十百千万亿.,，]+" % MAX_NUMBER_CHARS)
 _T2S = opencc.OpenCC("t2s")
 _MARKUP = re.compile(r"<[^>]{0,200}>")
 
@@ -45,8 +49,10 @@ def to_simplified(text: str) -> str:
 
 
 def clean_question(text: str) -> str:
-    """What the pipeline reads: no markup, simplified, NFKC, lower case, at most 500 characters."""
-    return normalize(to_simplified(_MARKUP.sub(" ", (text or "")[: MAX_QUESTION_CHARS * 4])))[:MAX_QUESTION_CHARS]
+    """What the pipeline reads: no markup, simplified, NFKC, lower case, at most 500 characters,
+    no number longer than ``MAX_NUMBER_CHARS``."""
+    text = normalize(to_simplified(_MARKUP.sub(" ", (text or "")[: MAX_QUESTION_CHARS * 4])))
+    return _LONG_NUMBER.sub(r"\1", text)[:MAX_QUESTION_CHARS]
 
 
 def compact(text: str) -> str:
