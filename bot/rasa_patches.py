@@ -5,16 +5,28 @@
    was 58% of the Rasa server's CPU (py-spy, 20 concurrent conversations). The replacement validates
    against the same schema with a validator built once; invalid results raise the same
    ``ValidationError`` with the same message.
+2. ``SQLTrackerStore.session_scope`` turns *any* ``ValueError`` raised while the tracker store
+   works (e.g. SQLite refusing a sender id with a lone surrogate, a ``UnicodeEncodeError``) into
+   "PostgreSQL schema not found" and calls ``sys.exit``: one request stopped the whole bot. The
+   replacement checks the schema the same way but raises ``TrackerStoreUnavailable`` (logged)
+   instead of exiting, and lets errors of the work itself propagate as they are, so the channel
+   answers that one request with an apology and the server keeps running.
 """
 from __future__ import annotations
 
+import contextlib
 import functools
-from typing import Any, Dict, Text
+import logging
+from typing import Any, Dict, Generator, Text
 
 from jsonschema import ValidationError
 from jsonschema.validators import validator_for
+from rasa.core import tracker_store
 from rasa.core.actions.action import RemoteAction
 from rasa.shared.constants import DOCS_BASE_URL
+from rasa.shared.exceptions import RasaException
+
+logger = logging.getLogger(__name__)
 
 _installed = False
 
@@ -41,8 +53,28 @@ def _validate_action_result(self: RemoteAction, result: Dict[Text, Any]) -> bool
         raise e
 
 
+class TrackerStoreUnavailable(RasaException):
+    """The tracker store cannot be used (for now); the request fails, the process does not."""
+
+
+@contextlib.contextmanager
+def _session_scope(self: tracker_store.SQLTrackerStore) -> Generator[Any, None, None]:
+    session = self.sessionmaker()
+    try:
+        try:
+            tracker_store.ensure_schema_exists(session)
+        except ValueError as e:
+            logger.error("tracker store: PostgreSQL schema '%s' not found; create it or unset %s",
+                         e, tracker_store.POSTGRESQL_SCHEMA)
+            raise TrackerStoreUnavailable(f"PostgreSQL schema '{e}' not found") from None
+        yield session
+    finally:
+        session.close()
+
+
 def install() -> None:
     global _installed
     if not _installed:
         RemoteAction._validate_action_result = _validate_action_result
+        tracker_store.SQLTrackerStore.session_scope = _session_scope
         _installed = True

@@ -142,11 +142,11 @@ def test_ask_returns_bot_answer_and_hits(token):
     assert resp.status == 200, resp.text
     data = resp.json
     # the answer is what the REST channel would return: CollectingOutputChannel's messages
-    assert data["answer"] == [{"recipient_id": "console-call-42", "text": "回答：西城区国企房租减免",
+    assert data["answer"] == [{"recipient_id": "call-42", "text": "回答：西城区国企房租减免",
                                "buttons": [{"title": "联系方式", "payload": '/ask_contact{"measure_id": "xc1-13"}'}]}]
     assert len(bot.calls) == 1
     msg = bot.calls[0]
-    assert (msg.text, msg.sender_id, msg.input_channel) == ("西城区国企房租减免", "console-call-42", "console")
+    assert (msg.text, msg.sender_id, msg.input_channel) == ("西城区国企房租减免", "console:call-42", "console")
     assert msg.metadata == {"district": "西城区"}   # the district selector reaches the answer
 
     hits = data["hits"]

@@ -485,7 +485,7 @@ def test_plaintext_text_message_gets_passive_reply():
 
     assert len(bot.calls) == 1
     call = bot.calls[0]
-    assert call.sender_id == OPENID
+    assert call.sender_id == f"wechat:{OPENID}"  # one conversation per channel and user
     assert call.input_channel == "wechat"
     assert call.metadata["wechat"]["msg_id"] == str(msg_id)
     assert call.metadata["wechat"]["msg_type"] == "text"
@@ -523,7 +523,7 @@ def test_subscribe_event_sends_greet_and_returns_welcome():
     reply = wx.read_reply(run(scenario()))
     assert reply["Content"] == "欢迎关注！我是政策小助手。"
     assert bot.texts == ["/greet"]
-    assert bot.calls[0].sender_id == OPENID
+    assert bot.calls[0].sender_id == f"wechat:{OPENID}"
     assert bot.calls[0].metadata["wechat"]["event"] == "subscribe"
 
 
@@ -829,7 +829,7 @@ def test_options_are_per_user():
 
     run(scenario())
     assert bot.texts == ["你好", "1"]
-    assert bot.calls[1].sender_id == "oAnotherUser"
+    assert bot.calls[1].sender_id == "wechat:oAnotherUser"
 
 
 # --------------------------------------------------------------------------- #
@@ -1006,3 +1006,18 @@ def test_default_client_factory_builds_wechatpy_client():
     assert isinstance(client, WeChatClient)
     assert client.appid == APP_ID
     assert hasattr(client.message, "send_text")
+
+
+@pytest.mark.parametrize("openid", ["o\u2028x", "o\u200bx", "o" * 129, "a\tb"])
+def test_invalid_openid_gives_400_without_bot(openid):
+    bot = FakeBot()
+    app = make_app(make_channel(), bot)
+    wx = SimulatedWeChat()
+    xml = wx.text_xml("你好", wx.next_msg_id(), openid=openid)
+
+    async def scenario():
+        return await wx.post(app, xml)
+
+    resp = run(scenario())
+    assert resp.status == 400
+    assert bot.calls == []

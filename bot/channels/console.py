@@ -259,7 +259,7 @@ class HotlineConsole(InputChannel):
 
         collector = CollectingOutputChannel()
         # The district selector decides the district of the answer (actions read it from the metadata).
-        await on_new_message(UserMessage(question, collector, sender_id=f"console-{session}",
+        await on_new_message(UserMessage(question, collector, sender_id=session,
                                          input_channel=self.name(), metadata={"district": district}))
         hits = [hit_json(kb, h) for h in search(kb, question, district)[:TOP_HITS]]
         return _json({"answer": collector.messages, "hits": hits, "district": district, "session": session})
@@ -302,7 +302,7 @@ class HotlineConsole(InputChannel):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         console = Blueprint("hotline_console", __name__)
-        handler = guard(on_new_message)  # like the REST channel: never an empty answer
+        handler = guard(on_new_message, self.name())  # like the REST channel: never an empty answer
 
         def api(func: Callable[..., Awaitable[HTTPResponse]]) -> Callable[..., Awaitable[HTTPResponse]]:
             @functools.wraps(func)

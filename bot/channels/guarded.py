@@ -1,26 +1,38 @@
-"""REST and socket.io channels that never leave the user in silence.
+"""REST and socket.io channels that never leave the user in silence, and ``guard``, the one gate
+every channel's messages pass through.
 
 Rasa logs and swallows a failing custom action (action server down or broken) and then simply
 sends nothing. These channels count what the bot sent for each message; if it sent nothing,
-or did not finish within ``reply_timeout`` seconds, the user gets a polite apology with the
-referral contacts from the knowledge base. Bad requests (broken JSON, missing sender, non-text
-message) get a clean 400; very long messages are cut to ``MAX_MESSAGE_CHARS``.
+or did not finish within ``reply_timeout`` seconds, the user gets a polite apology.
+Bad requests (broken JSON, missing or invalid sender, non-text message, oversized body) get a
+clean 400/413.
+
+``guard`` also keeps conversations apart and inputs bounded, for every channel:
+
+* the sender id must be short printable text (``valid_sender_id``; a lone surrogate once made
+  the SQLite tracker store fail and Rasa exit); the conversation id is ``<channel>:<sender>``,
+  so no channel can reach another channel's user;
+* messages are cut to ``MAX_MESSAGE_CHARS`` and the user is told so;
+* typed commands for Rasa's built-in intents (``/restart``, ``/session_start`` …) are read as
+  plain text, not run.
 """
 from __future__ import annotations
 
 import asyncio
 import inspect
+import json
 import logging
 import uuid
 import re
 from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
+from rasa.shared.core.constants import DEFAULT_INTENTS
 from rasa.core.channels.rest import RestInput
-from rasa.core.channels.socketio import SocketIOInput
+from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from bot import rasa_patches
 from sanic import Blueprint
-from sanic.exceptions import InvalidUsage
+from sanic.exceptions import InvalidUsage, PayloadTooLarge
 from sanic.request import Request
 
 logger = logging.getLogger(__name__)
@@ -29,10 +41,43 @@ logger = logging.getLogger(__name__)
 rasa_patches.install()
 
 MAX_MESSAGE_CHARS = 1000
+MAX_SENDER_CHARS = 128
+MAX_BODY_BYTES = 64 * 1024
+# The only metadata a client may send that the bot reads (actions/rasa_actions.py), and its bound.
+METADATA_KEYS = ("district",)
+MAX_METADATA_VALUE_CHARS = 32
+CUT_NOTE = f"（您的消息超过{MAX_MESSAGE_CHARS}字，以上只根据前{MAX_MESSAGE_CHARS}字回答。）"
+BUILTIN_COMMAND = re.compile(r"\s*/+\s*(%s)\b" % "|".join(map(re.escape, DEFAULT_INTENTS)))
 DEFAULT_REPLY_TIMEOUT = 10.0
 EMPTY_INPUT_REPLY = "您好，请用文字输入您想咨询的问题，例如：西城区房租减免怎么申请？"
 WORDS = re.compile(r"[0-9A-Za-z\u4e00-\u9fff]")
 STATIC_APOLOGY = "抱歉，系统暂时繁忙，没能及时回答。请稍后再试，或换个说法提问。"
+
+
+def valid_sender_id(sender: Any) -> bool:
+    """A sender id a channel may pass on: 1–128 printable characters (no control characters, no
+    lone surrogates, not only spaces)."""
+    return (isinstance(sender, str) and 0 < len(sender) <= MAX_SENDER_CHARS
+            and sender.strip() != "" and sender.isprintable())
+
+
+def conversation_id(channel: Text, sender: Text) -> Text:
+    """The tracker's conversation id: the same sender on two channels is two conversations."""
+    return f"{channel}:{sender}"
+
+
+def client_metadata(raw: Any) -> Dict[Text, Any]:
+    """Only the metadata the bot uses, as short strings; everything else a client sends is dropped."""
+    if not isinstance(raw, dict):
+        return {}
+    return {k: raw[k] for k in METADATA_KEYS
+            if isinstance(raw.get(k), str) and len(raw[k]) <= MAX_METADATA_VALUE_CHARS}
+
+
+def plain_text(text: Text) -> Text:
+    """A typed command for one of Rasa's built-in intents (``/restart``) becomes plain words, so a
+    user cannot restart or corrupt the conversation; button payloads of our intents pass."""
+    return text.lstrip().lstrip("/").lstrip() if BUILTIN_COMMAND.match(text) else text
 
 
 def apology_text() -> str:
@@ -41,10 +86,12 @@ def apology_text() -> str:
 
 
 class CountingOutputChannel(OutputChannel):
-    """Forwards every bot message to the real channel and counts them."""
+    """Forwards every bot message to the real channel, addressed to the channel's own sender id
+    (not the prefixed conversation id), and counts them."""
 
-    def __init__(self, inner: OutputChannel) -> None:
+    def __init__(self, inner: OutputChannel, recipient_id: Text) -> None:
         self.inner = inner
+        self.recipient_id = recipient_id
         self.sent = 0
 
     @classmethod
@@ -53,16 +100,16 @@ class CountingOutputChannel(OutputChannel):
 
     async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
         self.sent += 1
-        await self.inner.send_response(recipient_id, message)
+        await self.inner.send_response(self.recipient_id, message)
 
     def __getattr__(self, item: str) -> Any:
         return getattr(self.inner, item)
 
 
 def _counted(method: str) -> Callable[..., Awaitable[Any]]:
-    async def send(self: CountingOutputChannel, *args: Any, **kwargs: Any) -> Any:
+    async def send(self: CountingOutputChannel, recipient_id: Text, *args: Any, **kwargs: Any) -> Any:
         self.sent += 1
-        return await getattr(self.inner, method)(*args, **kwargs)
+        return await getattr(self.inner, method)(self.recipient_id, *args, **kwargs)
     return send
 
 
@@ -72,19 +119,27 @@ for _method in ("send_text_message", "send_image_url", "send_attachment", "send_
     setattr(CountingOutputChannel, _method, _counted(_method))
 
 
-def guard(on_new_message: Callable[[UserMessage], Awaitable[Any]],
+def guard(on_new_message: Callable[[UserMessage], Awaitable[Any]], channel: Text,
           reply_timeout: float = DEFAULT_REPLY_TIMEOUT) -> Callable[[UserMessage], Awaitable[Any]]:
-    """Wrap Rasa's message handler so that every user message gets at least one reply."""
+    """Wrap Rasa's message handler for ``channel``: valid sender ids only, one conversation per
+    channel and sender, bounded text, and at least one reply to every user message."""
 
     async def guarded(message: UserMessage) -> Any:
+        sender = message.sender_id
+        if not valid_sender_id(sender):
+            logger.warning("dropped a %s message: invalid sender id %r", channel, str(sender)[:40])
+            return None
         inner = message.output_channel
-        counter = CountingOutputChannel(inner)
+        counter = CountingOutputChannel(inner, sender)
         message.output_channel = counter
-        if message.text and len(message.text) > MAX_MESSAGE_CHARS:
-            message.text = message.text[:MAX_MESSAGE_CHARS]
-        if not WORDS.search(message.text or ""):
+        message.sender_id = conversation_id(channel, sender)
+        message.input_channel = channel
+        text = message.text if isinstance(message.text, str) else ""
+        cut = len(text) > MAX_MESSAGE_CHARS
+        message.text = plain_text(text[:MAX_MESSAGE_CHARS])
+        if not WORDS.search(message.text):
             # Empty, only emoji or punctuation: nothing to understand, ask for a question.
-            await inner.send_response(message.sender_id, {"text": EMPTY_INPUT_REPLY})
+            await inner.send_response(sender, {"text": EMPTY_INPUT_REPLY})
             return None
         result = None
         try:
@@ -94,13 +149,17 @@ def guard(on_new_message: Callable[[UserMessage], Awaitable[Any]],
         except Exception:
             logger.exception("handling the message of %r failed", message.sender_id)
         if counter.sent == 0:
-            await inner.send_response(message.sender_id, {"text": apology_text()})
+            await inner.send_response(sender, {"text": apology_text()})
+        if cut:
+            await inner.send_response(sender, {"text": CUT_NOTE})
         return result
 
     return guarded
 
 
 def _json_object(request: Request) -> Dict[str, Any]:
+    if len(request.body or b"") > MAX_BODY_BYTES:
+        raise PayloadTooLarge(f"请求体太大（上限 {MAX_BODY_BYTES // 1024} KB）。")
     try:
         body = request.json
     except Exception:
@@ -126,29 +185,38 @@ class GuardedRestInput(RestInput):
 
     async def _extract_sender(self, req: Request) -> Optional[Text]:
         sender = _json_object(req).get("sender")
-        if not isinstance(sender, (str, int)) or str(sender).strip() == "" or len(str(sender)) > 128:
-            raise InvalidUsage("缺少有效的 sender（会话标识）。")
-        return str(sender)
+        if isinstance(sender, int) and not isinstance(sender, bool):
+            sender = str(sender)
+        if not valid_sender_id(sender):
+            raise InvalidUsage(f"缺少有效的 sender（会话标识，1–{MAX_SENDER_CHARS}个可打印字符）。")
+        return sender
 
     def _extract_message(self, req: Request) -> Optional[Text]:
         message = _json_object(req).get("message")
         if not isinstance(message, str):
             raise InvalidUsage("缺少有效的 message（文字消息）。")
-        return message[:MAX_MESSAGE_CHARS]
+        return message  # the guard cuts it and tells the user
+
+    def _extract_input_channel(self, req: Request) -> Text:
+        return self.name()  # a client cannot claim to be another channel
+
+    def get_metadata(self, request: Request) -> Optional[Dict[Text, Any]]:
+        return client_metadata(_json_object(request).get("metadata"))
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
-        return super().blueprint(guard(on_new_message, self.reply_timeout))
+        return super().blueprint(guard(on_new_message, self.name(), self.reply_timeout))
 
 
 class GuardedSocketIOInput(SocketIOInput):
-    """Rasa's socket.io channel (used by the web widget) with the guard."""
+    """Rasa's socket.io channel (used by the web widget) with input checks and the guard."""
 
     @classmethod
     def name(cls) -> Text:
         return "socketio"
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        socketio_webhook = super().blueprint(guard(on_new_message))
+        handler = guard(on_new_message, self.name())
+        socketio_webhook = super().blueprint(handler)
         sio = self.sio
 
         # Rasa 3.6 calls ``sio.enter_room`` without ``await``; since python-socketio 5.x made it a
@@ -157,7 +225,7 @@ class GuardedSocketIOInput(SocketIOInput):
         @sio.on("session_request", namespace=self.namespace)
         async def session_request(sid: Text, data: Optional[Dict]) -> None:
             session_id = data.get("session_id") if isinstance(data, dict) else None
-            if not isinstance(session_id, str) or not session_id.strip() or len(session_id) > 128:
+            if not valid_sender_id(session_id):
                 session_id = uuid.uuid4().hex
             if self.session_persistence:
                 entered = sio.enter_room(sid, session_id, namespace=self.namespace)
@@ -165,5 +233,25 @@ class GuardedSocketIOInput(SocketIOInput):
                     await entered
             await sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
             logger.debug("socket.io client %s joined session %s", sid, session_id)
+
+        # Replaces Rasa's handler: a message that is not a dict, has no text or an invalid session id
+        # is ignored (logged) instead of raising; only the metadata the bot uses is kept.
+        @sio.on(self.user_message_evt, namespace=self.namespace)
+        async def handle_message(sid: Text, data: Any) -> None:
+            if not isinstance(data, dict):
+                return
+            sender = data.get("session_id") if self.session_persistence else sid
+            text = data.get("message")
+            if not valid_sender_id(sender) or not isinstance(text, str):
+                logger.warning("socket.io: ignored a message without valid session_id and text")
+                return
+            metadata = data.get(self.metadata_key)
+            if isinstance(metadata, str):
+                try:
+                    metadata = json.loads(metadata)
+                except ValueError:
+                    metadata = None
+            await handler(UserMessage(text, SocketIOOutput(sio, self.bot_message_evt), sender,
+                                      input_channel=self.name(), metadata=client_metadata(metadata)))
 
         return socketio_webhook

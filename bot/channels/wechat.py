@@ -53,7 +53,7 @@ from wechatpy.messages import TextMessage
 from wechatpy.replies import create_reply
 from wechatpy.utils import check_signature
 
-from bot.channels.guarded import guard
+from bot.channels.guarded import guard, valid_sender_id
 from bot.channels.wechat_format import (
     WECHAT_TEXT_LIMIT_BYTES,
     parse_option_choice,
@@ -437,6 +437,8 @@ class WeChatInput(InputChannel):
             valid = False
         if not valid:
             raise _HTTPError(400, "not a WeChat message")
+        if not valid_sender_id(message.source):
+            raise _HTTPError(400, "invalid FromUserName")
         return message
 
     # ------------------------------------------------------------------ #
@@ -627,7 +629,7 @@ class WeChatInput(InputChannel):
     ) -> Blueprint:
         # Same guarantee as REST and the widget: a failing action server yields an apology with
         # the knowledge base's contacts, never an empty answer.
-        on_new_message = guard(on_new_message)
+        on_new_message = guard(on_new_message, self.name())
         wechat_webhook = Blueprint("wechat_webhook")
 
         @wechat_webhook.route("/health", methods=["GET"])

@@ -1,0 +1,159 @@
+"""Hardening of the channels (issue 8): nothing a user sends can stop the bot or reach another
+user's conversation.
+
+In-process over Sanic's ASGI interface with a fake bot, except the tracker-store tests, which use
+Rasa's real SQLite tracker store in a temporary directory.
+"""
+import asyncio
+import json
+import uuid
+from typing import Any, List, Optional
+
+import pytest
+from rasa.core.channels.channel import UserMessage, register
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+from sanic import Sanic
+
+from bot import rasa_patches
+from bot.channels.guarded import (
+    CUT_NOTE,
+    MAX_BODY_BYTES,
+    MAX_MESSAGE_CHARS,
+    GuardedRestInput,
+    GuardedSocketIOInput,
+)
+
+REST = "/webhooks/rest/webhook"
+BAD_SENDERS = ["x\ud800", "\udfff", "a\nb", "tab\there", "nul\x00", "", "   ", "x" * 129, None, [], {}, True]
+
+
+class FakeBot:
+    """Stands in for Rasa's agent: records the messages and answers with one text."""
+
+    def __init__(self, silent: bool = False) -> None:
+        self.calls: List[UserMessage] = []
+        self.silent = silent
+
+    async def handle_message(self, message: UserMessage) -> None:
+        self.calls.append(message)
+        if not self.silent:
+            await message.output_channel.send_response(message.sender_id, {"text": f"回答：{message.text[:20]}"})
+
+
+def rest_app(bot: FakeBot) -> Sanic:
+    app = Sanic(f"hardening_{uuid.uuid4().hex[:12]}", configure_logging=False)
+    app.ctx.agent = bot
+    register([GuardedRestInput()], app, route="/webhooks/")
+    return app
+
+
+def post(app: Sanic, body: Any, raw: Optional[bytes] = None):
+    async def scenario():
+        content = raw if raw is not None else json.dumps(body).encode("utf-8")
+        _, resp = await app.asgi_client.post(REST, content=content, headers={"Content-Type": "application/json"})
+        return resp
+    return asyncio.run(scenario())
+
+
+# --------------------------------------------------------------------------- #
+# item 1: sender ids are validated at every channel; the tracker store cannot end the process
+# --------------------------------------------------------------------------- #
+@pytest.mark.parametrize("sender", BAD_SENDERS)
+def test_rest_rejects_invalid_sender_ids_with_a_clean_400(sender):
+    bot = FakeBot()
+    resp = post(rest_app(bot), {"sender": sender, "message": "hi"})
+    assert resp.status == 400
+    assert "sender" in resp.text and "Traceback" not in resp.text
+    assert bot.calls == []
+
+
+def test_rest_lone_surrogate_sent_as_raw_json_escape_is_a_400():
+    bot = FakeBot()
+    resp = post(rest_app(bot), None, raw=b'{"sender":"x\\ud800","message":"hi"}')
+    assert resp.status == 400 and bot.calls == []
+
+
+def test_rest_accepts_ordinary_senders():
+    bot = FakeBot()
+    for sender in ("company-1", "用户 张三", "x" * 128, 42):
+        assert post(rest_app(bot), {"sender": sender, "message": "你好"}).status == 200
+    assert [m.sender_id for m in bot.calls] == ["rest:company-1", "rest:用户 张三", "rest:" + "x" * 128, "rest:42"]
+
+
+def socketio_handlers(bot: FakeBot):
+    channel = GuardedSocketIOInput.from_credentials({"session_persistence": True})
+    channel.blueprint(bot.handle_message)
+    return channel.sio.handlers[channel.namespace or "/"]
+
+
+@pytest.mark.parametrize("session_id", BAD_SENDERS)
+def test_socketio_message_with_invalid_session_id_is_ignored(session_id):
+    bot = FakeBot()
+    handle = socketio_handlers(bot)["user_uttered"]
+    asyncio.run(handle("sid-1", {"session_id": session_id, "message": "hi"}))
+    assert bot.calls == []
+
+
+@pytest.mark.parametrize("data", [None, "text", 5, [1], {"session_id": "s1"}, {"session_id": "s1", "message": 5}])
+def test_socketio_malformed_messages_are_ignored(data):
+    bot = FakeBot()
+    asyncio.run(socketio_handlers(bot)["user_uttered"]("sid-1", data))
+    assert bot.calls == []
+
+
+def test_socketio_session_request_with_invalid_id_gets_a_fresh_one():
+    bot = FakeBot()
+    channel = GuardedSocketIOInput.from_credentials({"session_persistence": True})
+    channel.blueprint(bot.handle_message)
+    confirmed = []
+
+    async def emit(event, data, room=None, namespace=None):
+        confirmed.append(data)
+
+    async def enter_room(*args, **kwargs):
+        return None
+
+    channel.sio.emit, channel.sio.enter_room = emit, enter_room
+    asyncio.run(channel.sio.handlers[channel.namespace or "/"]["session_request"]("sid-1", {"session_id": "x\ud800"}))
+    assert len(confirmed) == 1 and confirmed[0] != "x\ud800" and confirmed[0].isalnum()
+
+
+def test_socketio_valid_message_reaches_the_bot_in_its_own_conversation():
+    bot = FakeBot(silent=True)
+    handle = socketio_handlers(bot)["user_uttered"]
+    asyncio.run(handle("sid-1", {"session_id": "abc123", "message": "西城区房租", "metadata": {"district": "西城区"}}))
+    (msg,) = bot.calls
+    assert (msg.sender_id, msg.input_channel, msg.metadata) == ("socketio:abc123", "socketio", {"district": "西城区"})
+
+
+@pytest.fixture
+def sqlite_store(tmp_path):
+    rasa_patches.install()
+    return SQLTrackerStore(Domain.empty(), dialect="sqlite", db=str(tmp_path / "tracker.db"))
+
+
+def test_tracker_store_error_raises_instead_of_exiting(sqlite_store):
+    """Before the patch, SQLite's UnicodeEncodeError (a ValueError) was taken for a missing
+    PostgreSQL schema and Rasa called sys.exit (SystemExit is not an Exception: nothing caught it)."""
+    tracker = DialogueStateTracker.from_events("x\ud800", [UserUttered("hi")])
+    with pytest.raises(ValueError):
+        asyncio.run(sqlite_store.save(tracker))
+    with pytest.raises(ValueError):
+        asyncio.run(sqlite_store.retrieve("x\ud800"))
+    # the store still works for everyone else
+    asyncio.run(sqlite_store.save(DialogueStateTracker.from_events("ok", [UserUttered("hi")])))
+    assert asyncio.run(sqlite_store.retrieve("ok")) is not None
+
+
+def test_missing_postgresql_schema_raises_instead_of_exiting(sqlite_store, monkeypatch):
+    from rasa.core import tracker_store
+
+    def missing(session):
+        raise ValueError("no_such_schema")
+
+    monkeypatch.setattr(tracker_store, "ensure_schema_exists", missing)
+    with pytest.raises(rasa_patches.TrackerStoreUnavailable):
+        asyncio.run(sqlite_store.retrieve("someone"))
