@@ -8,8 +8,16 @@ MODEL="$ROOT/models/policy-assistant.tar.gz"
 export RASA_TELEMETRY_ENABLED=false
 export TF_CPP_MIN_LOG_LEVEL=2
 export PYTHONPATH="$ROOT${PYTHONPATH:+:$PYTHONPATH}"
+# Shared secret between Rasa and the action server (bot/endpoints.yml sends it); empty = loopback only.
+export ACTION_SERVER_TOKEN="${ACTION_SERVER_TOKEN:-}"
 
 log() { printf '\033[1;34m==> %s\033[0m\n' "$*" >&2; }
+
+start_action_server() {
+  # Loopback by default (ACTIONS_HOST); bot/action_server.py refuses another host without ACTION_SERVER_TOKEN.
+  "$PY" -m bot.action_server --actions actions --port "$1" >var/logs/actions.log 2>&1 &
+  ACTIONS_PID=$!
+}
 
 find_python310() {
   # Rasa 3.6 needs Python 3.10 exactly; on 3.11 pip silently installs the ancient rasa 1.10.

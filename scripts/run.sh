@@ -12,9 +12,8 @@ train_if_needed
 CREDENTIALS="$(credentials_file)"
 mkdir -p var/logs
 
-log "starting the action server on port $ACTIONS_PORT"
-"$VENV/bin/rasa" run actions --actions actions --port "$ACTIONS_PORT" >var/logs/actions.log 2>&1 &
-ACTIONS_PID=$!
+log "starting the action server on ${ACTIONS_HOST:-127.0.0.1}:$ACTIONS_PORT"
+start_action_server "$ACTIONS_PORT"
 trap 'kill $ACTIONS_PID ${RASA_PID:-} 2>/dev/null || true' EXIT INT TERM
 
 API_ARGS=()
@@ -30,6 +29,9 @@ RASA_PID=$!
 for _ in $(seq 1 180); do
   if curl -sf "http://$HOST:$RASA_PORT/webhooks/rest/" >/dev/null 2>&1; then break; fi
   if ! kill -0 $RASA_PID 2>/dev/null; then echo "Rasa server failed to start, see var/logs/rasa.log" >&2; exit 1; fi
+  if ! kill -0 $ACTIONS_PID 2>/dev/null; then
+    tail -3 var/logs/actions.log >&2; echo "Action server failed to start, see var/logs/actions.log" >&2; exit 1
+  fi
   sleep 1
 done
 cat <<INFO

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -58,18 +59,21 @@ def running_servers(workdir: Path, extra_credentials: str = "", env: Optional[Di
     rasa_port, actions_port = free_port(), free_port()
     tracker_db = workdir / "tracker.db"
     endpoints = workdir / "endpoints.yml"
+    # As deployed: the action server on loopback, and the shared secret Rasa sends in a header.
     endpoints.write_text(
         f'action_endpoint:\n  url: "http://127.0.0.1:{actions_port}/webhook"\n'
+        '  headers:\n    X-Action-Token: ${ACTION_SERVER_TOKEN}\n'
         f'tracker_store:\n  type: SQL\n  dialect: "sqlite"\n  db: "{tracker_db}"\n', encoding="utf-8")
     credentials = workdir / "credentials.yml"
     credentials.write_text((ROOT / "bot" / "credentials.yml").read_text(encoding="utf-8") + "\n" + extra_credentials,
                            encoding="utf-8")
-    full_env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "PYTHONPATH": str(ROOT), **(env or {})}
+    full_env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "PYTHONPATH": str(ROOT),
+                "ACTIONS_HOST": "127.0.0.1", "ACTION_SERVER_TOKEN": secrets.token_hex(16), **(env or {})}
     procs = []
     try:
         if start_actions:
             alog = workdir / "actions.log"
-            aproc = subprocess.Popen([str(VENV_BIN / "rasa"), "run", "actions", "--actions", "actions",
+            aproc = subprocess.Popen([sys.executable, "-m", "bot.action_server", "--actions", "actions",
                                       "--port", str(actions_port)], cwd=ROOT, env=full_env,
                                      stdout=alog.open("w"), stderr=subprocess.STDOUT)
             procs.append(aproc)

@@ -157,3 +157,50 @@ def test_missing_postgresql_schema_raises_instead_of_exiting(sqlite_store, monke
     monkeypatch.setattr(tracker_store, "ensure_schema_exists", missing)
     with pytest.raises(rasa_patches.TrackerStoreUnavailable):
         asyncio.run(sqlite_store.retrieve("someone"))
+
+
+# --------------------------------------------------------------------------- #
+# end to end: the real Rasa and action servers (tests/servers.py), one start for these tests
+# --------------------------------------------------------------------------- #
+import sqlite3  # noqa: E402
+
+import requests  # noqa: E402
+
+from tests.servers import running_servers  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def servers(tmp_path_factory):
+    with running_servers(tmp_path_factory.mktemp("hardening")) as s:
+        yield s
+
+
+def texts(replies: list) -> str:
+    return "\n".join(r.get("text", "") for r in replies)
+
+
+def rest(servers, raw: bytes):
+    return requests.post(f"{servers.rasa_url}{REST}", data=raw, headers={"Content-Type": "application/json"},
+                         timeout=30)
+
+
+def stored(servers, sql: str, *args: Any) -> list:
+    with sqlite3.connect(servers.tracker_db) as db:
+        return db.execute(sql, args).fetchall()
+
+
+def test_e2e_lone_surrogate_sender_is_a_400_and_the_bot_keeps_running(servers):
+    assert rest(servers, b'{"sender":"x\\ud800","message":"hi"}').status_code == 400
+    assert "66112569" in texts(servers.say("alive-1", "西城国企的房子房租能免吗"))
+
+
+def test_e2e_action_server_listens_on_loopback_only(servers):
+    port = int(servers.actions_url.rsplit(":", 1)[1])
+    listening = [line.split()[1] for line in open("/proc/net/tcp").read().splitlines()[1:]
+                 if line.split()[3] == "0A" and int(line.split()[1].split(":")[1], 16) == port]
+    assert listening == ["0100007F:%04X" % port]  # 127.0.0.1 only
+
+
+def test_e2e_action_server_refuses_requests_without_the_token(servers):
+    assert requests.get(f"{servers.actions_url}/actions", timeout=10).status_code == 401
+
