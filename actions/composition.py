@@ -13,6 +13,7 @@ from actions import eligibility
 from actions.answers import NOT_ENTITLEMENTS, caveats, contact_line
 from actions.decision import Decision, amount_inputs
 from actions.time_status import cn_date
+from actions.english_answer import english_answer
 from actions.knowledge_base import KnowledgeBase, Measure
 from actions.quantities import format_money
 
@@ -308,20 +309,6 @@ def document_answer(kb: KnowledgeBase, d: Decision) -> str:
         lines.append(f"{doc.doc_number}《{doc.title}》（{doc.district}）共{count}条措施，于{cn_date(doc.issued)}发布，"
                      f"自发布之日起实施；{status}。")
     return "\n".join(lines)
-
-
-def english_answer(kb: KnowledgeBase, d: Decision) -> str:
-    base = ("I answer questions in Chinese about three 2020 COVID-19 relief notices for small businesses in "
-            "Beijing's Xicheng district (Xi Zheng Ban Fa [2020] No. 1 and No. 6) and Miyun district "
-            "(Mi Zheng Fa [2020] No. 25). All of them were 2020 measures: those with a printed end date have ended, and the others are very likely no longer in force.")
-    if d.measure:
-        m = d.measure
-        contact = d.contacts[0] if d.contacts else None
-        tail = f" The closest measure is {m.document.doc_number} article {m.label}: {m.title}."
-        if contact and contact.get("phones"):
-            tail += f" Contact: {contact['unit']} {' '.join(contact.get('persons') or [])}, tel. {', '.join(contact['phones'])}."
-        return base + tail + f" Summary (Chinese): {m.summary} Please ask in Chinese for details."
-    return base + " Please ask in Chinese, e.g. 西城区房租减免怎么申请."
 
 
 def empty_answer(kb: KnowledgeBase, d: Decision) -> str:

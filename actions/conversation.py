@@ -143,11 +143,12 @@ def respond(kb: KnowledgeBase, text: str, intent: str = "", entities: Optional[D
         context["pending"] = {"measure_id": d.measure.id, "fact": fact, "goal": "amount"}
         pending = None
         reply.buttons = buttons
-    if d.kind == "measure":
+    if d.kind == "measure" or (d.kind == "english" and d.measure):
         context.update(measure_id=d.measure.id, district=d.measure.district)
         asked_before = u.previous_text if u.by_reference == "context" else ""
         context["last_question"] = (asked_before + " " + u.text).strip()[-200:]
-        reply.buttons = reply.buttons or measure_buttons(kb, d)
+        if d.kind == "measure":
+            reply.buttons = reply.buttons or measure_buttons(kb, d)
     elif d.kind == "person":
         names = [p for r in d.person_refs for p in r.contact.get("persons") or [] if p in u.text]
         context["person"] = names[0] if names else context.get("person")

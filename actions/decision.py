@@ -193,14 +193,14 @@ def decide(kb: KnowledgeBase, u: Understanding, known_facts: Optional[Dict[str, 
         if ratio is not None:
             facts["layoff_ratio"] = ratio
     d = Decision("no_answer", u, facts=facts, district=u.district)
-    if not u.text and not u.measure:
-        d.kind = "empty"
-        return d
     if u.english:
         d.kind = "english"
         if u.measure:
             _fill_measure(kb, d, u.measure, today)
             d.kind = "english"       # the measure's facts, told in English
+        return d
+    if not u.text and not u.measure:
+        d.kind = "empty"
         return d
     if u.other_places and not u.districts:
         d.kind = "other_place"

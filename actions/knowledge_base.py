@@ -49,6 +49,7 @@ class Taxonomy:
     facts: Dict[str, Dict[str, Any]]
     synonyms: Dict[str, List[str]]
     other_places: List[str] = field(default_factory=list)   # places no notice in the KB covers
+    english: Dict[str, List[str]] = field(default_factory=dict)  # Chinese term -> English phrases
 
     def topic_label(self, topic: str) -> str:
         if topic in self.topics:
@@ -218,6 +219,7 @@ def load_taxonomy(kb_dir: Path) -> Taxonomy:
         facts=raw.get("facts") or {},
         synonyms={k: list(v or []) for k, v in (raw.get("synonyms") or {}).items()},
         other_places=[str(p) for p in raw.get("other_places") or []],
+        english={k: [str(p).lower() for p in v or []] for k, v in (raw.get("english") or {}).items()},
     )
 
 

@@ -74,6 +74,21 @@ def is_english(text: str) -> bool:
     return letters >= 6 and not re.search(r"[\u4e00-\u9fff]", text)
 
 
+def english_gloss(kb: KnowledgeBase, text: str) -> str:
+    """The Chinese terms an English question names (taxonomy ``english``), longest phrase first:
+    "temporary job subsidy in Miyun, phone?" → "临时性岗位补贴 密云区 联系电话"."""
+    rest = " " + re.sub(r"[^a-z0-9&\-]+", " ", text.lower()) + " "
+    numbers = [f"{n}号文" for n in re.findall(r"\b(?:no|number|notice)\s*(\d{1,3})\b", rest)]
+    phrases = sorted(((p, term) for term, ps in kb.taxonomy.english.items() for p in ps), key=lambda x: -len(x[0]))
+    found = []
+    for phrase, term in phrases:
+        if f" {phrase} " in rest:
+            rest = rest.replace(f" {phrase} ", " | ")
+            if term not in found:
+                found.append(term)
+    return " ".join(numbers + found)
+
+
 def asked_of(text: str, intent: str) -> List[str]:
     asked = [name for name, pattern in ASKED_PATTERNS if re.search(pattern, text, re.IGNORECASE)]
     hinted = INTENT_ASKED.get(intent)
@@ -197,6 +212,10 @@ def understand(kb: KnowledgeBase, raw_text: str, intent: str = "", entities: Opt
     text = clean_question(raw_text)
     u = Understanding(text=text, intent=intent, english=is_english(text))
     tax = kb.taxonomy
+    if u.english:
+        text = u.text = english_gloss(kb, text)      # read through the Chinese terms it names
+        if not text:
+            return u
     u.districts = detect_values(text, kb.districts, tax.synonyms)
     u.other_places = [p for p in tax.other_places if p in text and not any(p in d for d in u.districts)]
     u.district = forced_district or (u.districts[0] if len(u.districts) == 1 else None) or \

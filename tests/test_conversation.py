@@ -181,3 +181,17 @@ def test_rent_of_both_xicheng_notices_adds_up(kb):
 def test_a_person_then_a_notice(kb):
     texts = ask(kb, "赵鹏电话", "6号文的")
     assert "83926742" in texts[1] and "83926768" not in texts[1]
+
+
+def test_an_english_question_gets_the_figures_and_the_contact_in_english(kb):
+    [figures] = ask(kb, "How much does Miyun's training subsidy pay per worker?")
+    assert "CNY 3,000" in figures and "ended on August 31, 2020" in figures
+    reply, follow_up = ask(kb, "Who handles the temporary post subsidy in Miyun? Phone?", "and when did it end?")
+    assert reply.startswith("Contact for Miyun district") and "89037309" in reply
+    assert "69041298" not in reply                     # not the loan office
+    assert "item （十三）" in follow_up and "ended" in follow_up   # the follow-up stays on the measure
+
+
+def test_an_english_question_about_a_notice_by_number_reads_that_notice(kb):
+    [reply] = ask(kb, "Does Xicheng notice No. 6 waive rent for firms renting from state-owned companies?")
+    assert "西政办发〔2020〕6号" in reply and "100%" in reply and "50%" in reply
