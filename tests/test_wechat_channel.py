@@ -414,7 +414,7 @@ def test_malformed_encrypted_payload_gives_400():
     bot = FakeBot()
     app = make_app(make_channel(encoding_aes_key=AES_KEY), bot)
     wx = SimulatedWeChat(aes_key=AES_KEY)
-    ts, nonce = "1700000000", "abc"
+    ts, nonce = str(int(time.time())), "abc"
     garbage = "bm90IHJlYWxseSBlbmNyeXB0ZWQ="
     params = {
         "signature": wx.sign(ts, nonce),
@@ -1021,3 +1021,128 @@ def test_invalid_openid_gives_400_without_bot(openid):
     resp = run(scenario())
     assert resp.status == 400
     assert bot.calls == []
+
+
+# --------------------------------------------------------------------------- #
+# replays: signed timestamps within a window, nonces and message ids remembered, 安全模式
+# --------------------------------------------------------------------------- #
+NOW = 1_800_000_000
+
+
+def plain_params(wx: SimulatedWeChat, ts: int, nonce: str = "n0nce") -> Dict[str, str]:
+    return {"signature": wx.sign(str(ts), nonce), "timestamp": str(ts), "nonce": nonce, "openid": OPENID}
+
+
+def clocked_channel(now: List[float], replay_store: Any = None, **overrides: Any) -> WeChatInput:
+    channel = make_channel(**overrides)
+    channel.wall_clock = lambda: now[0]
+    if replay_store is not None:
+        channel.replay_store = replay_store
+    return channel
+
+
+@pytest.mark.parametrize("offset", [-365 * 86400, -301, 301, 3600])
+def test_stale_or_future_timestamps_are_refused(offset):
+    bot = FakeBot()
+    app = make_app(clocked_channel([NOW]), bot)
+    wx = SimulatedWeChat()
+    xml = wx.text_xml("你好", wx.next_msg_id())
+
+    async def scenario():
+        _, post = await app.asgi_client.post(URL, params=plain_params(wx, NOW + offset), content=xml.encode())
+        params = {**plain_params(wx, NOW + offset), "echostr": "echo"}
+        _, get = await app.asgi_client.get(URL, params=params)
+        return post, get
+
+    post, get = run(scenario())
+    assert (post.status, get.status) == (403, 403)
+    assert "timestamp" in post.text and get.text != "echo"
+    assert bot.calls == []
+
+
+@pytest.mark.parametrize("offset", [-299, 0, 299])
+def test_timestamps_within_the_window_are_accepted(offset):
+    bot = FakeBot()
+    app = make_app(clocked_channel([NOW]), bot)
+    wx = SimulatedWeChat()
+
+    async def scenario():
+        xml = wx.text_xml("你好", wx.next_msg_id())
+        _, resp = await app.asgi_client.post(URL, params=plain_params(wx, NOW + offset), content=xml.encode())
+        return resp
+
+    assert wx.read_reply(run(scenario()))["Content"] == "你说的是：你好"
+    assert len(bot.calls) == 1
+
+
+def test_exact_replay_two_minutes_later_runs_no_second_turn():
+    now = [float(NOW)]
+    bot = FakeBot()
+    store = wechat_module.InMemoryReplayStore()
+    app = make_app(clocked_channel(now, replay_store=store), bot)
+    # another process (or this one after a restart of its turn memory) sharing the store
+    other = make_app(clocked_channel(now, replay_store=store), bot)
+    wx = SimulatedWeChat()
+    params = plain_params(wx, NOW)
+    body = wx.text_xml("查一下房租减免", wx.next_msg_id()).encode()
+
+    async def scenario():
+        _, first = await app.asgi_client.post(URL, params=params, content=body)
+        now[0] += 120
+        _, replay = await app.asgi_client.post(URL, params=params, content=body)
+        _, elsewhere = await other.asgi_client.post(URL, params=params, content=body)
+        now[0] += 600
+        _, late = await app.asgi_client.post(URL, params=params, content=body)
+        return first, replay, elsewhere, late
+
+    first, replay, elsewhere, late = run(scenario())
+    assert wx.read_reply(first)["Content"] == "你说的是：查一下房租减免"
+    assert replay.status == 200 and elsewhere.status == 200
+    assert elsewhere.text == "success"
+    assert late.status == 403  # by now the timestamp is stale
+    assert len(bot.calls) == 1
+
+
+def test_a_signed_query_string_cannot_carry_another_message():
+    """In 明文模式 the signature does not cover the body: a captured query string must not be
+    usable to send other messages (as another user) within the window."""
+    bot = FakeBot()
+    app = make_app(make_channel(), bot)
+    wx = SimulatedWeChat()
+    params = plain_params(wx, int(time.time()), nonce="captured")
+
+    async def scenario():
+        _, first = await app.asgi_client.post(URL, params=params, content=wx.text_xml("你好", wx.next_msg_id()).encode())
+        forged = wx.text_xml("伪造的消息", wx.next_msg_id(), openid="oVictim")
+        _, second = await app.asgi_client.post(URL, params=params, content=forged.encode())
+        return first, second
+
+    first, second = run(scenario())
+    assert first.status == 200 and second.status == 403
+    assert bot.texts == ["你好"]
+
+
+def test_aes_mode_refuses_plaintext_posts():
+    bot = FakeBot()
+    app = make_app(make_channel(encoding_aes_key=AES_KEY), bot)
+    wx = SimulatedWeChat()  # signs with the right token but does not encrypt
+
+    async def scenario():
+        return await wx.post(app, wx.text_xml("你好", wx.next_msg_id()))
+
+    resp = run(scenario())
+    assert resp.status == 403
+    assert bot.calls == []
+
+
+def test_in_memory_replay_store_forgets_after_its_ttl():
+    now = [0.0]
+    store = wechat_module.InMemoryReplayStore(ttl=600, clock=lambda: now[0])
+
+    async def scenario():
+        results = [await store.remember("k", "a"), await store.remember("k", "b")]
+        now[0] += 601
+        results.append(await store.remember("k", "c"))
+        return results
+
+    assert run(scenario()) == [None, "a", None]

@@ -92,7 +92,11 @@ GREET_EVENTS = frozenset({"subscribe", "subscribe_scan"})
 
 DEFAULT_PASSIVE_TIMEOUT = 4.0
 DEFAULT_MAX_BODY_BYTES = 65536
-DEDUP_TTL_SECONDS = 120.0  # WeChat retries within ~15 s
+# A request is accepted only if its signed timestamp is within this many seconds of our clock
+# (both ways). An exact replay of a request is thus only possible within 2 × the window, and that
+# is how long request nonces and message ids are remembered.
+REPLAY_WINDOW_SECONDS = 300.0
+DEDUP_TTL_SECONDS = 2 * REPLAY_WINDOW_SECONDS
 OPTIONS_TTL_SECONDS = 30 * 60.0
 CLIENT_HTTP_TIMEOUT = 10  # seconds, for calls to the WeChat API
 
@@ -149,6 +153,37 @@ class TTLCache:
         return len(self._data)
 
 
+class ReplayStore:
+    """Remembers, for ``ttl`` seconds, which signed requests and messages were seen.
+
+    The interface a shared store implements when Rasa runs as several processes (Redis:
+    ``SET key value NX EX ttl``, then ``GET key`` when it was not set).
+    """
+
+    async def remember(self, key: Text, value: Text) -> Optional[Text]:
+        """Store ``value`` under ``key`` unless the key is known; return the value already
+        stored (None when the key is new)."""
+        raise NotImplementedError
+
+
+class InMemoryReplayStore(ReplayStore):
+    """The default: one process's memory, bounded in size."""
+
+    def __init__(
+        self,
+        ttl: float = DEDUP_TTL_SECONDS,
+        max_entries: int = 100000,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._seen = TTLCache(ttl, max_entries, clock)
+
+    async def remember(self, key: Text, value: Text) -> Optional[Text]:
+        known = self._seen.get(key)
+        if known is None:
+            self._seen.set(key, value)
+        return known
+
+
 @dataclass
 class _Turn:
     """One incoming WeChat message (and all its retries)."""
@@ -194,6 +229,8 @@ class WeChatInput(InputChannel):
     client_factory: ClientFactory = staticmethod(default_client_factory)
     # seconds between the passive reply and the follow-up parts of a long answer
     followup_delay: float = 0.5
+    # the clock signed timestamps are compared with (replace in tests)
+    wall_clock: Callable[[], float] = staticmethod(time.time)
 
     @classmethod
     def name(cls) -> Text:
@@ -223,6 +260,7 @@ class WeChatInput(InputChannel):
         passive_timeout: Optional[Any] = None,
         max_body_bytes: Optional[Any] = None,
         client_factory: Optional[ClientFactory] = None,
+        replay_store: Optional[ReplayStore] = None,
     ) -> None:
         self.token = _as_optional_str(token)
         if not self.token:
@@ -277,6 +315,7 @@ class WeChatInput(InputChannel):
         self._client: Any = None
         self._client_lock = threading.Lock()
 
+        self.replay_store = replay_store or InMemoryReplayStore()
         self._turns = TTLCache(DEDUP_TTL_SECONDS)
         self._options = TTLCache(OPTIONS_TTL_SECONDS)
         self._background: Set["asyncio.Future[Any]"] = set()
@@ -373,6 +412,12 @@ class WeChatInput(InputChannel):
             check_signature(self.token, signature, timestamp, nonce)
         except InvalidSignatureException:
             raise _HTTPError(403, "invalid signature")
+        try:
+            skew = abs(self.wall_clock() - int(timestamp))
+        except ValueError:
+            raise _HTTPError(403, "invalid timestamp")
+        if skew > REPLAY_WINDOW_SECONDS:
+            raise _HTTPError(403, "stale timestamp")
         return timestamp, nonce
 
     async def _read_body(self, request: Request) -> bytes:
@@ -400,6 +445,9 @@ class WeChatInput(InputChannel):
     def _verify_post(self, request: Request, body: bytes) -> _Verified:
         timestamp, nonce = self._check_url_signature(request)
         encrypt_type = (request.args.get("encrypt_type") or "raw").lower()
+        if encrypt_type != "aes" and self.crypto is not None:
+            # 安全模式: only encrypted messages (a plaintext body is not covered by any signature).
+            raise _HTTPError(403, "plaintext message but encoding_aes_key is configured")
         if encrypt_type != "aes":
             try:
                 return _Verified(body.decode("utf-8"), False, timestamp, nonce)
@@ -557,6 +605,9 @@ class WeChatInput(InputChannel):
     ) -> HTTPResponse:
         key = self._dedup_key(message)
         turn: Optional[_Turn] = self._turns.get(key)
+        if turn is None and await self.replay_store.remember(f"turn:{key}", "1") is not None:
+            logger.info("WeChat channel: %s was already handled, no second turn.", key)
+            return self._success()
         if turn is None:
             task = asyncio.ensure_future(
                 self._run_turn(on_new_message, bot_text, message.source, metadata)
@@ -610,6 +661,12 @@ class WeChatInput(InputChannel):
         body = await self._read_body(request)
         verified = self._verify_post(request, body)
         message = self._parse(verified.xml)
+        # In 明文模式 the signature covers timestamp and nonce, not the body: a signed query string
+        # may carry one message only (a WeChat retry resends the same message).
+        key = self._dedup_key(message)
+        first = await self.replay_store.remember(f"nonce:{verified.timestamp}:{verified.nonce}", key)
+        if first is not None and first != key:
+            raise _HTTPError(403, "nonce already used")
 
         if isinstance(message, BaseEvent) and message.event in SILENT_EVENTS:
             return self._success()
