@@ -97,20 +97,30 @@ train_if_needed() {
 }
 
 credentials_file() {
-  # The WeChat connector is enabled only when its token is configured (never hard-coded).
-  mkdir -p var
-  local out="var/credentials.yml"
+  # The WeChat connector is enabled only when its token is configured (never hard-coded). Only the
+  # variables that are set are referenced (Rasa stops on an unset ${VAR}); for each optional
+  # feature whose variables are missing, say which ones, and start without that feature.
+  local out="${1:-var/credentials.yml}"
+  mkdir -p "$(dirname "$out")"
   cp bot/credentials.yml "$out"
-  if [ -n "${WECHAT_TOKEN:-}" ]; then
-    cat >> "$out" <<YAML
-
-bot.channels.wechat.WeChatInput:
-  token: \${WECHAT_TOKEN}
-  app_id: \${WECHAT_APP_ID}
-  app_secret: \${WECHAT_APP_SECRET}
-  encoding_aes_key: \${WECHAT_ENCODING_AES_KEY}
-YAML
-    export WECHAT_APP_ID="${WECHAT_APP_ID:-}" WECHAT_APP_SECRET="${WECHAT_APP_SECRET:-}" WECHAT_ENCODING_AES_KEY="${WECHAT_ENCODING_AES_KEY:-}"
+  if [ -z "${WECHAT_TOKEN:-}" ]; then echo "$out"; return 0; fi
+  printf '\nbot.channels.wechat.WeChatInput:\n  token: ${WECHAT_TOKEN}\n' >>"$out"
+  [ -z "${WECHAT_APP_ID:-}" ] || echo '  app_id: ${WECHAT_APP_ID}' >>"$out"
+  if [ -n "${WECHAT_APP_ID:-}" ] && [ -n "${WECHAT_APP_SECRET:-}" ]; then
+    echo '  app_secret: ${WECHAT_APP_SECRET}' >>"$out"
+  else
+    log "WeChat: 客服消息 (answers later than 4 s, long answers in parts) needs WECHAT_APP_ID and WECHAT_APP_SECRET;" \
+        "missing:$([ -n "${WECHAT_APP_ID:-}" ] || echo ' WECHAT_APP_ID')$([ -n "${WECHAT_APP_SECRET:-}" ] || echo ' WECHAT_APP_SECRET')." \
+        "Starting without it: slow answers are dropped, long ones cut to 2048 bytes."
+  fi
+  if [ -n "${WECHAT_ENCODING_AES_KEY:-}" ]; then
+    if [ -z "${WECHAT_APP_ID:-}" ]; then
+      log "WeChat: 安全模式 needs WECHAT_APP_ID as well as WECHAT_ENCODING_AES_KEY; starting in 明文模式 only."
+    elif [ "${#WECHAT_ENCODING_AES_KEY}" -ne 43 ]; then
+      log "WeChat: WECHAT_ENCODING_AES_KEY must be the 43-character EncodingAESKey; starting in 明文模式 only."
+    else
+      echo '  encoding_aes_key: ${WECHAT_ENCODING_AES_KEY}' >>"$out"
+    fi
   fi
   echo "$out"
 }

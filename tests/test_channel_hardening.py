@@ -160,6 +160,68 @@ def test_missing_postgresql_schema_raises_instead_of_exiting(sqlite_store, monke
 
 
 # --------------------------------------------------------------------------- #
+# item 6: WECHAT_TOKEN alone starts the WeChat channel (scripts/common.sh credentials_file)
+# --------------------------------------------------------------------------- #
+def credentials_file(tmp_path, env: dict):
+    import os
+    import subprocess
+
+    from tests.servers import ROOT
+
+    out = tmp_path / "credentials.yml"
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("WECHAT_")}
+    proc = subprocess.run(["bash", "-c", 'source scripts/common.sh && credentials_file "$0"', str(out)],
+                          cwd=ROOT, env={**clean, **env}, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == str(out)
+    return out, proc.stderr
+
+
+def load_wechat(path, monkeypatch, env: dict):
+    from rasa.core.run import create_http_input_channels
+
+    from bot.channels.wechat import WeChatInput
+
+    for name in ("WECHAT_TOKEN", "WECHAT_APP_ID", "WECHAT_APP_SECRET", "WECHAT_ENCODING_AES_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    channels = create_http_input_channels(None, str(path))
+    return [c for c in channels if isinstance(c, WeChatInput)]
+
+
+def test_wechat_token_alone_starts_in_plaintext_mode_and_says_what_is_missing(tmp_path, monkeypatch):
+    env = {"WECHAT_TOKEN": "tok-123"}
+    path, messages = credentials_file(tmp_path, env)
+    (wechat,) = load_wechat(path, monkeypatch, env)  # Rasa stopped here on ${WECHAT_APP_ID}
+    assert wechat.token == "tok-123" and wechat.crypto is None and not wechat.has_client
+    assert "WECHAT_APP_ID" in messages and "WECHAT_APP_SECRET" in messages
+
+
+def test_wechat_aes_key_without_app_id_starts_plaintext_and_says_why(tmp_path, monkeypatch):
+    env = {"WECHAT_TOKEN": "tok-123", "WECHAT_ENCODING_AES_KEY": "k" * 43}
+    path, messages = credentials_file(tmp_path, env)
+    (wechat,) = load_wechat(path, monkeypatch, env)
+    assert wechat.crypto is None and "安全模式 needs WECHAT_APP_ID" in messages
+
+
+def test_wechat_all_variables_enable_everything(tmp_path, monkeypatch):
+    import base64
+
+    env = {"WECHAT_TOKEN": "tok-123", "WECHAT_APP_ID": "wx0123456789abcdef", "WECHAT_APP_SECRET": "s3cr3t-value",
+           "WECHAT_ENCODING_AES_KEY": base64.b64encode(bytes(range(32))).decode()[:-1]}
+    path, messages = credentials_file(tmp_path, env)
+    assert "s3cr3t-value" not in path.read_text()  # only ${VAR} references, never the secrets
+    (wechat,) = load_wechat(path, monkeypatch, env)
+    assert wechat.has_client and wechat.crypto is not None and messages == ""
+
+
+def test_without_wechat_token_there_is_no_wechat_channel(tmp_path, monkeypatch):
+    path, _ = credentials_file(tmp_path, {})
+    assert load_wechat(path, monkeypatch, {}) == []
+
+
+# --------------------------------------------------------------------------- #
 # end to end: the real Rasa and action servers (tests/servers.py), one start for these tests
 # --------------------------------------------------------------------------- #
 import sqlite3  # noqa: E402
