@@ -78,16 +78,29 @@ def contact_names(kb: KnowledgeBase, c: Dict) -> List[str]:
     return [n for n in names if len(n) >= 2]
 
 
-def select_contacts(kb: KnowledgeBase, m: Measure, u: Understanding) -> Tuple[List[Dict], bool]:
+def select_contacts(kb: KnowledgeBase, m: Measure, u: Understanding,
+                    facts: Optional[Dict[str, Any]] = None) -> Tuple[List[Dict], bool]:
     """The measure's contacts for what the question names (a unit, an office, a person, a fee, a
-    landlord type); all of them, in printed order, when it names none. Returns (contacts, specific)."""
+    landlord type), else what the conversation said before (its question, then the enterprise's
+    stated premises and owner); all of them, in printed order, when nothing names one.
+    Returns (contacts, specific)."""
     with_phone = [c for c in m.contacts if c.get("phones") or c.get("emails")] or list(m.contacts)
     if len(with_phone) <= 1:
         return with_phone, bool(with_phone)
     chosen, specific = _contacts_named(kb, with_phone, u.text)
-    if not specific and u.previous_text:
-        chosen, specific = _contacts_named(kb, with_phone, u.previous_text)
+    for earlier in (u.previous_text, _enum_fact_words(kb, facts or {})):
+        if not specific and earlier:
+            chosen, specific = _contacts_named(kb, with_phone, earlier)
     return chosen, specific
+
+
+def _enum_fact_words(kb: KnowledgeBase, facts: Dict[str, Any]) -> str:
+    """The words for the enterprise's stated choices (房产产权方 民营企业 → 民营企业 其他经营用房 …)."""
+    words = []
+    for name, value in facts.items():
+        if kb.taxonomy.facts.get(name, {}).get("type") == "enum" and isinstance(value, str):
+            words += [value] + kb.taxonomy.synonyms.get(value, [])
+    return " ".join(words)
 
 
 NEGATED = re.compile(r"(不是|并非|而非|非|没有|没)[^，,。；;\s]{1,6}")
@@ -291,7 +304,7 @@ def _fill_measure(kb: KnowledgeBase, d: Decision, m: Measure, today: dt.date) ->
     d.measure = m
     d.district = m.district
     d.time = status_of(m, today)
-    d.contacts, d.contacts_specific = select_contacts(kb, m, u)
+    d.contacts, d.contacts_specific = select_contacts(kb, m, u, d.facts)
     facts = dict(d.facts)
     if facts.get("registered_in"):
         facts["district"] = facts["registered_in"]

@@ -37,11 +37,11 @@ MONEY_PATTERNS = {
                      rf"(?<!年)(?:房租|租金)(?:是|为|要|大概|差不多|每个月|一个月)?\s*{MONEY_WITH_UNIT}(?![^。，,]{{0,3}}年)"],
     "interest_paid": [rf"(?:利息|利息支出|付息)(?:一共|总共|共|合计|是|有|大概)?\s*{MONEY_WITH_UNIT}",
                       rf"{MONEY_WITH_UNIT}\s*(?:的)?利息"],
-    "loan_amount": [rf"{MONEY_WITH_UNIT}\s*(?:元|块)?\s*(?:的)?(?:普惠|信用|银行|流动资金)?(?:贷款|贷|授信|借款)",
+    "loan_amount": [rf"{MONEY_WITH_UNIT}\s*(?:元|块)?\s*(?:\d+\s*年期)?(?:的)?(?:普惠|信用|银行|流动资金)?(?:贷款|贷|授信|借款)",
                     rf"(?:贷款|授信|借款|贷了|借了|额度)[^\d。，,]{{0,6}}{MONEY_WITH_UNIT}"],
     "rent_waived": [rf"(?:减免了|免了|减了|让了)[^\d。，,]{{0,6}}{MONEY_WITH_UNIT}",
                     rf"(?:减|免)[^。，,]{{0,12}}?(?:一共|总共|合计|共)\s*{MONEY_WITH_UNIT}"],
-    "annual_revenue": [rf"(?:营业收入|年收入|年营收|营收)[^\d。，,下降少]{{0,6}}{MONEY}"],
+    "annual_revenue": [rf"(?:营业收入|年收入|年营收|营收)[^\d。，,下降少跌减]{{0,6}}{NUM}(?![\d.])\s*(亿|万|千|k|w)?\s*(?:元|块)?(?!\s*%)"],
 }
 NO_LAYOFFS = re.compile(r"(没有?裁员|没裁人|不裁员|没有减员|零裁员|一个没裁)")
 LANDLORD = re.compile(r"我们?(是|作为)?(房东|业主|出租方)|(租给|出租给|把.{0,6}租给)|给租户|为租户|我们.{0,6}出租")
@@ -76,6 +76,22 @@ def layoff_ratio(facts: Dict[str, Any]) -> Any:
     if not total or laid is None or float(laid) > float(total):
         return None
     return round(100 * float(laid) / float(total), 2)
+
+
+REVENUE_SUMS = re.compile(rf"(?:收入|营收|营业额|销售额|流水)[^\d。]{{0,6}}?{MONEY}[^。]{{0,16}}?(?:同期|今年|20年|2020年?)[^\d。]{{0,6}}?{MONEY}")
+NO_TRAINING = re.compile(r"(没|没有|未)(组织|参加|搞|做|安排)?[^，。,]{0,4}培训")
+
+
+def revenue_decline_from_sums(text: str) -> Any:
+    """"19年2-4月收入100万，20年同期20万" → a decline of 80 (percent); None unless it fell."""
+    m = REVENUE_SUMS.search(text)
+    if not m:
+        return None
+    before = parse_money(m.group(1) + (m.group(2) or ""))
+    after = parse_money(m.group(3) + (m.group(4) or m.group(2) or ""))
+    if not before or after is None or after >= before:
+        return None
+    return round(100 * (before - after) / before, 2)
 
 
 def registration_place(text: str, kb: KnowledgeBase) -> Any:
@@ -180,6 +196,12 @@ def extract_facts(text: str, kb: KnowledgeBase) -> Dict[str, Any]:
     ratio = layoff_ratio(facts)
     if ratio is not None and "layoff_ratio" not in facts:
         facts["layoff_ratio"] = ratio
+    if "revenue_decline" not in facts:
+        decline = revenue_decline_from_sums(t)
+        if decline is not None:
+            facts["revenue_decline"] = decline
+    if NO_TRAINING.search(raw) and "training_hours" not in facts:
+        facts["training_hours"] = 0.0
     if OTHERS_MET.search(raw):
         facts["others_met"] = True
     term = re.search(r"(\d+(?:\.\d+)?)\s*年期|(?:期限|贷了|借了)\D{0,3}?(\d+(?:\.\d+)?)\s*年", t)
@@ -200,10 +222,10 @@ def extract_facts(text: str, kb: KnowledgeBase) -> Dict[str, Any]:
         facts["is_sme"] = True
     if re.search(r"(国高新|高新技术企业|高企|村高新|高新企业)", raw):
         facts["high_tech_certified"] = not re.search(r"(不是|没有|没评上|非)(国高新|高新|高企|村高新)", raw)
-    if re.search(r"(交了?|参加了?|有|上了)失业保险|失业保险(交了|有交|都交)", raw):
+    if re.search(r"(交了?|缴了?|参加了?|有|上了?)(北京|北京市|本市)?的?失业保险|失业保险(交了|有交|都交)", raw):
         facts["unemployment_insured"] = True
     if re.search(r"(没交|没有交|没参加|没有参加|未参加|没[^，。]{0,8}|不交|未缴)失业保险", raw):
         facts["unemployment_insured"] = False
-    if re.search(r"(注册在中关村|中关村示范区|在中关村注册|中关村的企业)", raw):
+    if re.search(r"(注册在中关村|中关村示范区|在中关村[^，。,]{0,4}注册|中关村的企业)", raw):
         facts["zgc_registered"] = True
     return facts

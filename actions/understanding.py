@@ -269,7 +269,9 @@ def understand(kb: KnowledgeBase, raw_text: str, intent: str = "", entities: Opt
     if current and not u.person_refs and (not u.districts or current.district in u.districts) and not u.other_places:
         current_hit = next((h for h in hits if h.measure.id == current.id), None)
         best = hits[0] if hits else None
-        stays = best is None or topical <= 2 or not (best.confident or clear_lead(hits)) or (
+        states_facts = bool(u.facts) and not u.asked and set(best.measure.topics[:1]) <= set(current.topics) \
+            if best else False     # "房子是私人房东的": a fact for the measure being discussed
+        stays = best is None or topical <= 2 or not (best.confident or clear_lead(hits)) or states_facts or (
             current_hit is not None and current_hit.score >= STICKY_RATIO * best.score)
         if stays and short:
             u.measures, u.by_reference, u.follow_up, u.confident = [current], "context", True, True

@@ -195,3 +195,19 @@ def test_an_english_question_gets_the_figures_and_the_contact_in_english(kb):
 def test_an_english_question_about_a_notice_by_number_reads_that_notice(kb):
     [reply] = ask(kb, "Does Xicheng notice No. 6 waive rent for firms renting from state-owned companies?")
     assert "西政办发〔2020〕6号" in reply and "100%" in reply and "50%" in reply
+
+
+def test_facts_failing_in_both_districts_get_a_plain_no_first(kb):
+    [reply] = ask(kb, "我们公司是城市运行保障的，收入只降了50%，能领以训稳岗补贴吗")
+    assert reply.startswith("按您说的情况，不符合") and "80%" in reply
+
+
+def test_revenue_before_and_after_make_the_decline(kb):
+    [reply] = ask(kb, "密云科技创新类小微企业，交北京失业保险，19年2-4月收入100万，20年同期20万，每人培训了40课时，临时性岗位补贴符合条件吗")
+    assert reply.startswith("按您说的情况，符合"), reply[:80]
+
+
+def test_a_stated_fact_keeps_the_measure_and_picks_its_contact(kb):
+    _, _, contact = ask(kb, "美容美发连锁 在密云有分公司门店 房租能减吗", "房子是私人房东的", "房东找谁申请")
+    assert "谷金来" in contact and "89089303" in contact
+    assert "69043376" not in contact          # the state-owned premises' contact is not theirs
