@@ -268,3 +268,53 @@ def test_check_eligibility(token):
     resp = call(app, "post", "/api/check", {"measure_id": "my25-13", "facts": facts}, headers=AUTH)
     assert resp.json["status"] == "eligible" and resp.json["missing_facts"] == []
     assert "89038088" in resp.json["text"]
+
+
+# --------------------------------------------------------------------------- #
+# token guesses are rate limited
+# --------------------------------------------------------------------------- #
+def test_token_guesses_are_limited_per_client(token):
+    from bot.channels.console import MAX_FAILED_TOKENS
+
+    bot = FakeBot()
+    app = make_app(bot)
+
+    async def scenario():
+        statuses = []
+        for i in range(MAX_FAILED_TOKENS + 2):
+            _, resp = await app.asgi_client.get(BASE + "/api/ping", headers={"Authorization": f"Bearer guess-{i}"})
+            statuses.append(resp.status)
+        _, right = await app.asgi_client.get(BASE + "/api/ping", headers=AUTH)  # even the right token waits
+        return statuses, right
+
+    statuses, right = asyncio.run(scenario())
+    assert statuses == [401] * MAX_FAILED_TOKENS + [429, 429]
+    assert right.status == 429 and int(right.headers["retry-after"]) > 0
+    assert "分钟后再试" in right.json["error"]
+
+
+def test_failure_limiter_window_and_clients():
+    from bot.channels.console import FailureLimiter
+
+    now = [0.0]
+    limiter = FailureLimiter(limit=3, window=60, clock=lambda: now[0])
+    for _ in range(3):
+        assert limiter.retry_after("a") == 0
+        limiter.failed("a")
+        now[0] += 1
+    assert limiter.retry_after("a") == pytest.approx(57)
+    assert limiter.retry_after("b") == 0  # other clients are not affected
+    now[0] += 58
+    assert limiter.retry_after("a") == 0  # the oldest failure left the window
+
+
+def test_right_tokens_are_never_counted(token):
+    from bot.channels.console import MAX_FAILED_TOKENS
+
+    app = make_app()
+
+    async def scenario():
+        return [(await app.asgi_client.get(BASE + "/api/ping", headers=AUTH))[1].status
+                for _ in range(MAX_FAILED_TOKENS + 5)]
+
+    assert set(asyncio.run(scenario())) == {200}

@@ -29,8 +29,10 @@ import logging
 import math
 import os
 import re
+import time
+from collections import OrderedDict
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Dict, Optional, Text
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 from sanic import Blueprint, response
@@ -56,6 +58,10 @@ MAX_QUESTION_CHARS = 1000
 TOP_HITS = 3
 SESSION_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 MAX_NUMBER = 1e12
+# Token guesses: after this many wrong tokens from one client address within the window, every
+# request from it gets 429 until the oldest failure leaves the window.
+MAX_FAILED_TOKENS = 10
+FAILED_TOKEN_WINDOW = 300.0
 
 _dumps = functools.partial(json.dumps, ensure_ascii=False)
 SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer",
@@ -75,9 +81,41 @@ def _json(body: Any, status: int = 200, headers: Optional[Dict[str, str]] = None
     return response.json(body, status=status, dumps=_dumps, headers={**API_HEADERS, **(headers or {})})
 
 
-def _error(status: int, message: str) -> HTTPResponse:
-    headers = {"WWW-Authenticate": 'Bearer realm="hotline-console"'} if status == 401 else None
+def _error(status: int, message: str, headers: Optional[Dict[str, str]] = None) -> HTTPResponse:
+    if status == 401:
+        headers = {"WWW-Authenticate": 'Bearer realm="hotline-console"', **(headers or {})}
     return _json({"error": message, "status": status}, status=status, headers=headers)
+
+
+class FailureLimiter:
+    """Counts failures per client within a sliding window (in memory, bounded number of clients)."""
+
+    def __init__(self, limit: int = MAX_FAILED_TOKENS, window: float = FAILED_TOKEN_WINDOW,
+                 clock: Callable[[], float] = time.monotonic, max_clients: int = 10000) -> None:
+        self.limit, self.window, self.clock, self.max_clients = limit, window, clock, max_clients
+        self._failures: "OrderedDict[str, List[float]]" = OrderedDict()
+
+    def _recent(self, client: str) -> List[float]:
+        since = self.clock() - self.window
+        recent = [t for t in self._failures.get(client, []) if t > since]
+        if recent:
+            self._failures[client] = recent
+        else:
+            self._failures.pop(client, None)
+        return recent
+
+    def retry_after(self, client: str) -> float:
+        """Seconds until ``client`` may try again (0: now)."""
+        recent = self._recent(client)
+        if len(recent) < self.limit:
+            return 0.0
+        return max(recent[-self.limit] + self.window - self.clock(), 1.0)
+
+    def failed(self, client: str) -> None:
+        self._failures[client] = self._recent(client) + [self.clock()]
+        self._failures.move_to_end(client)
+        while len(self._failures) > self.max_clients:
+            self._failures.popitem(last=False)
 
 
 # ---- measure JSON -------------------------------------------------------------------------
@@ -210,6 +248,7 @@ class HotlineConsole(InputChannel):
         self.token_env = token_env or DEFAULT_TOKEN_ENV
         self.static_dir = Path(static_dir) if static_dir else DEFAULT_STATIC_DIR
         self.kb_loader = kb_loader
+        self.guesses = FailureLimiter()
 
     @classmethod
     def name(cls) -> Text:
@@ -229,11 +268,18 @@ class HotlineConsole(InputChannel):
         if not expected:
             logger.warning("hotline console refused a request: environment variable %s is not set", self.token_env)
             return _error(401, f"热线后台未启用：服务器未设置访问口令（环境变量 {self.token_env}）。请联系系统管理员。")
+        client = request.ip or "unknown"
+        wait = self.guesses.retry_after(client)
+        if wait:
+            return _error(429, f"口令错误次数过多，请{math.ceil(wait / 60)}分钟后再试。",
+                          headers={"Retry-After": str(math.ceil(wait))})
         header = request.headers.get("authorization", "")
         scheme, _, provided = header.partition(" ")
         if scheme.lower() != "bearer" or not provided.strip():
             return _error(401, "需要访问口令：请在页面上输入热线后台口令。")
         if not hmac.compare_digest(provided.strip().encode("utf-8"), expected.encode("utf-8")):
+            self.guesses.failed(client)
+            logger.warning("hotline console: wrong token from %s", client)
             return _error(401, "访问口令不正确，请重新输入。")
         return None
 
