@@ -172,6 +172,20 @@ def source_sentences(m: Measure, question: str, limit: int = 2) -> List[str]:
     return [x for _, _, x in sorted(best, key=lambda t: t[1])]
 
 
+# "谁来认定", "谁审核": who does what is printed in the measure's text, not in its contact list.
+DUTY_WORDS = re.compile(r"认定|审核|审批|核实|公布|汇总|受理|拨付|兑付|签订|办理")
+
+
+def duty_sentences(m: Measure, question: str) -> List[str]:
+    """The printed clauses that say who does what the question asks about ("由行业主管部门认定")."""
+    duties = set(DUTY_WORDS.findall(question))
+    if not duties:
+        return []
+    clauses = [x.strip() for x in re.split(r"(?<=[。；，,])", m.text)
+               if any(re.search(f"由[^，,。；]{{1,20}}{w}", x) for w in duties)]
+    return ["按原文：" + "".join(clauses).rstrip("，,；") + "。"] if clauses else []
+
+
 def measure_answer(kb: KnowledgeBase, d: Decision) -> str:
     m = d.measure
     u = d.u
@@ -179,6 +193,7 @@ def measure_answer(kb: KnowledgeBase, d: Decision) -> str:
     head = f"【{m.district}】{m.title}（{m.document.doc_number}第{m.label}条）"
     lines: List[str] = []
     if ask == "contact":
+        lines += duty_sentences(m, u.text)
         lines += contact_answer(d)
         lines.append(source_line(m, d))
         return "\n".join(lines)

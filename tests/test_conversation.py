@@ -211,3 +211,8 @@ def test_a_stated_fact_keeps_the_measure_and_picks_its_contact(kb):
     _, _, contact = ask(kb, "美容美发连锁 在密云有分公司门店 房租能减吗", "房子是私人房东的", "房东找谁申请")
     assert "谷金来" in contact and "89089303" in contact
     assert "69043376" not in contact          # the state-owned premises' contact is not theirs
+
+
+def test_who_decides_is_answered_from_the_printed_duties(kb):
+    _, reply = ask(kb, "我们民营公司出租办公楼 按西城1号文给小微租户免了10万房租 区里补多少", "谁来认定")
+    assert reply.startswith("按原文：") and "行业主管部门认定" in reply
