@@ -118,6 +118,25 @@ def verdict_sentence(kb: KnowledgeBase, d: Decision) -> List[str]:
     return [line]
 
 
+def stated_case_sentences(d: Decision) -> List[str]:
+    """The printed rate for the case the user stated, when it singles out one of the measure's
+    branches ("那办公室呢" → the office-space rate). Not for a landlord: the rates are the tenant's."""
+    facts = d.u.facts
+    if d.facts.get("role") == "业主":
+        return []
+    branches = [b for b in d.measure.benefits if b.get("when") and b.get("percent") is not None]
+
+    def fits(b) -> bool:
+        said = [c for c in b["when"] if c["fact"] in facts]
+        return bool(said) and all(facts[c["fact"]] == c.get("value") or facts[c["fact"]] in (c.get("value") or [])
+                                  for c in said)
+    matched = [b for b in branches if fits(b)]
+    if not matched or len(matched) == len(branches):
+        return []
+    return [f"按原文，{b['text']}" + ("" if f"{b['percent']:g}%" in b["text"] else f"（{b['percent']:g}%）") + "。"
+            for b in matched]
+
+
 def amount_sentences(kb: KnowledgeBase, d: Decision) -> List[str]:
     if d.amounts:
         lines = []
@@ -228,6 +247,7 @@ def measure_answer(kb: KnowledgeBase, d: Decision) -> str:
         lines += [f"· {c['text']}" for c in m.conditions if elig and c["text"] not in elig]
         lines.append(f"{head}：{m.summary}")
     else:
+        lines += stated_case_sentences(d) if not d.amounts else []
         lines.append(f"{head}：{m.summary}")
         lines += amount_sentences(kb, d)
     quoted = [x for x in source_sentences(m, u.text) if x not in "\n".join(lines)]

@@ -137,6 +137,13 @@ def calculable(m: Measure) -> bool:
     return any("percent" in b for b in m.benefits_of_kind("interest_subsidy"))
 
 
+def calculator_inputs(m: Measure) -> List[str]:
+    """Every fact one of the measure's calculators reads: stating one of them asks for the sum
+    ("3、4月一共免了8万" to a landlord is the base of the landlord's subsidy)."""
+    kinds = {b["kind"] for b in m.benefits}
+    return amount_inputs(m) + (["rent_waived"] if "landlord_subsidy" in kinds else [])
+
+
 def amount_inputs(m: Measure) -> List[str]:
     """The facts a measure's calculator needs, in the order to ask them."""
     kinds = {b["kind"] for b in m.benefits}
@@ -321,7 +328,7 @@ def _fill_measure(kb: KnowledgeBase, d: Decision, m: Measure, today: dt.date) ->
             d.verdict.benefits += d.verdict.open_benefits
         if any(r.fact == "district" for r in d.verdict.failed):
             d.contacts = []      # registered elsewhere: this district's offices are not theirs to call
-    if "amount" in u.asked or set(amount_inputs(m)) & set(facts):
+    if "amount" in u.asked or set(calculator_inputs(m)) & set(u.facts):
         amounts, d.amount_missing = compute_amounts(kb, m, facts)
         d.amounts = [(m, a) for a in amounts]
         for other in measures_for_months(kb, m, u):

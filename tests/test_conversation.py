@@ -216,3 +216,13 @@ def test_a_stated_fact_keeps_the_measure_and_picks_its_contact(kb):
 def test_who_decides_is_answered_from_the_printed_duties(kb):
     _, reply = ask(kb, "我们民营公司出租办公楼 按西城1号文给小微租户免了10万房租 区里补多少", "谁来认定")
     assert reply.startswith("按原文：") and "行业主管部门认定" in reply
+
+
+def test_a_follow_up_naming_a_branch_gets_that_branch_rate(kb):
+    _, office = ask(kb, "密云区属国企的房子 房租能免吗", "那办公室呢")
+    assert office.startswith("按原文，承租用于办公用房的") and "50%" in office
+
+
+def test_a_landlord_stating_the_sum_waived_gets_the_subsidy(kb):
+    *_, reply = ask(kb, "我们是西城的区属国企，出租房子给小微企业", "那我们减免的部分有补贴吗 咋算", "3、4月给入驻企业一共减了20万")
+    assert "60,000元" in reply
