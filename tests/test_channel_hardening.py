@@ -19,6 +19,7 @@ from sanic import Sanic
 
 from bot import rasa_patches
 from bot.channels.guarded import (
+    COMMAND_REPLY,
     CUT_NOTE,
     MAX_BODY_BYTES,
     MAX_MESSAGE_CHARS,
@@ -160,6 +161,63 @@ def test_missing_postgresql_schema_raises_instead_of_exiting(sqlite_store, monke
 
 
 # --------------------------------------------------------------------------- #
+# item 9: channels kept apart, typed commands, the cut is told; item 8: bounded metadata
+# --------------------------------------------------------------------------- #
+def test_rest_client_cannot_claim_another_channel_or_its_user():
+    bot = FakeBot()
+    post(rest_app(bot), {"sender": "oUser-openid-0001", "message": "你好", "input_channel": "wechat"})
+    (msg,) = bot.calls
+    assert (msg.sender_id, msg.input_channel) == ("rest:oUser-openid-0001", "rest")
+
+
+def test_rest_reply_is_addressed_to_the_sender_as_sent():
+    resp = post(rest_app(FakeBot()), {"sender": "company-1", "message": "你好"})
+    assert [r["recipient_id"] for r in resp.json] == ["company-1"]
+
+
+@pytest.mark.parametrize("typed", ["/restart", "/session_start", " //back", "/nlu_fallback", "/restart{}"])
+def test_typed_builtin_commands_get_a_polite_reply_and_are_not_run(typed):
+    bot = FakeBot()
+    resp = post(rest_app(bot), {"sender": "u1", "message": typed})
+    assert bot.calls == []
+    assert [r["text"] for r in resp.json] == [COMMAND_REPLY]
+
+
+@pytest.mark.parametrize("text", ['/ask_contact{"measure_id":"xc1-13"}', "/restarting the shop", "restart"])
+def test_button_payloads_and_words_reach_the_bot(text):
+    bot = FakeBot()
+    post(rest_app(bot), {"sender": "u1", "message": text})
+    assert [m.text for m in bot.calls] == [text]
+
+
+def test_a_message_past_the_limit_is_cut_and_the_user_is_told():
+    bot = FakeBot()
+    resp = post(rest_app(bot), {"sender": "u1", "message": "房" * (MAX_MESSAGE_CHARS + 500)})
+    assert len(bot.calls[0].text) == MAX_MESSAGE_CHARS
+    replies = [r["text"] for r in resp.json]
+    assert replies[-1] == CUT_NOTE and "前1000字" in CUT_NOTE and len(replies) == 2
+
+
+def test_a_message_within_the_limit_has_no_note():
+    resp = post(rest_app(FakeBot()), {"sender": "u1", "message": "房" * MAX_MESSAGE_CHARS})
+    assert CUT_NOTE not in [r["text"] for r in resp.json]
+
+
+def test_only_the_metadata_the_bot_uses_is_kept():
+    bot = FakeBot()
+    post(rest_app(bot), {"sender": "u1", "message": "房租", "metadata": {"district": "西城区", "junk": "x" * 1000}})
+    post(rest_app(bot), {"sender": "u1", "message": "房租", "metadata": {"district": "区" * 1000}})
+    post(rest_app(bot), {"sender": "u1", "message": "房租", "metadata": "not a dict"})
+    assert [m.metadata for m in bot.calls] == [{"district": "西城区"}, {}, {}]
+
+
+def test_an_oversized_body_is_a_413():
+    bot = FakeBot()
+    resp = post(rest_app(bot), {"sender": "u1", "message": "hi", "metadata": {"junk": "x" * MAX_BODY_BYTES}})
+    assert resp.status == 413 and bot.calls == []
+
+
+# --------------------------------------------------------------------------- #
 # item 6: WECHAT_TOKEN alone starts the WeChat channel (scripts/common.sh credentials_file)
 # --------------------------------------------------------------------------- #
 def credentials_file(tmp_path, env: dict):
@@ -266,3 +324,24 @@ def test_e2e_action_server_listens_on_loopback_only(servers):
 def test_e2e_action_server_refuses_requests_without_the_token(servers):
     assert requests.get(f"{servers.actions_url}/actions", timeout=10).status_code == 401
 
+
+
+def test_e2e_typed_restart_and_session_start_get_an_answer_not_an_apology(servers):
+    servers.say("cmd-1", "西城国企的房子房租能免吗")
+    for typed in ("/restart", "/session_start"):
+        assert texts(servers.say("cmd-1", typed)) == COMMAND_REPLY
+    assert "于伟川" in texts(servers.say("cmd-1", "电话多少"))  # the conversation was not restarted
+
+
+def test_e2e_channels_and_metadata_are_stored_apart(servers):
+    body = {"sender": "oUser-e2e", "message": "西城区房租减免", "input_channel": "wechat",
+            "metadata": {"district": "西城区", "junk": "x" * 5000}}
+    assert rest(servers, json.dumps(body).encode()).status_code == 200
+    rows = stored(servers, "SELECT sender_id, data FROM events WHERE type_name = 'user' AND sender_id LIKE ?",
+                  "%oUser-e2e")
+    assert [sender for sender, _ in rows] == ["rest:oUser-e2e"]
+    event = json.loads(rows[0][1])
+    assert event["input_channel"] == "rest"
+    assert event["metadata"]["district"] == "西城区" and "junk" not in event["metadata"]
+    huge = dict(body, metadata={"junk": "x" * (20 * 1024 * 1024)})
+    assert rest(servers, json.dumps(huge).encode()).status_code == 413

@@ -13,8 +13,8 @@ clean 400/413.
   the SQLite tracker store fail and Rasa exit); the conversation id is ``<channel>:<sender>``,
   so no channel can reach another channel's user;
 * messages are cut to ``MAX_MESSAGE_CHARS`` and the user is told so;
-* typed commands for Rasa's built-in intents (``/restart``, ``/session_start`` …) are read as
-  plain text, not run.
+* typed commands for Rasa's built-in intents (``/restart``, ``/session_start`` …) get a short
+  polite reply and are not run.
 """
 from __future__ import annotations
 
@@ -46,6 +46,7 @@ MAX_BODY_BYTES = 64 * 1024
 # The only metadata a client may send that the bot reads (actions/rasa_actions.py), and its bound.
 METADATA_KEYS = ("district",)
 MAX_METADATA_VALUE_CHARS = 32
+COMMAND_REPLY = "您好，无需输入指令，直接提问即可，例如：西城区房租减免怎么申请？"
 CUT_NOTE = f"（您的消息超过{MAX_MESSAGE_CHARS}字，以上只根据前{MAX_MESSAGE_CHARS}字回答。）"
 BUILTIN_COMMAND = re.compile(r"\s*/+\s*(%s)\b" % "|".join(map(re.escape, DEFAULT_INTENTS)))
 DEFAULT_REPLY_TIMEOUT = 10.0
@@ -74,10 +75,11 @@ def client_metadata(raw: Any) -> Dict[Text, Any]:
             if isinstance(raw.get(k), str) and len(raw[k]) <= MAX_METADATA_VALUE_CHARS}
 
 
-def plain_text(text: Text) -> Text:
-    """A typed command for one of Rasa's built-in intents (``/restart``) becomes plain words, so a
-    user cannot restart or corrupt the conversation; button payloads of our intents pass."""
-    return text.lstrip().lstrip("/").lstrip() if BUILTIN_COMMAND.match(text) else text
+def builtin_command(text: Text) -> bool:
+    """A typed command for one of Rasa's built-in intents (``/restart``, ``/session_start``): it is
+    answered by the channel, never run, so a user cannot restart or corrupt the conversation.
+    Button payloads of our own intents (``/ask_contact{...}``) pass."""
+    return BUILTIN_COMMAND.match(text) is not None
 
 
 def apology_text() -> str:
@@ -136,7 +138,10 @@ def guard(on_new_message: Callable[[UserMessage], Awaitable[Any]], channel: Text
         message.input_channel = channel
         text = message.text if isinstance(message.text, str) else ""
         cut = len(text) > MAX_MESSAGE_CHARS
-        message.text = plain_text(text[:MAX_MESSAGE_CHARS])
+        message.text = text[:MAX_MESSAGE_CHARS]
+        if builtin_command(message.text):
+            await inner.send_response(sender, {"text": COMMAND_REPLY})
+            return None
         if not WORDS.search(message.text):
             # Empty, only emoji or punctuation: nothing to understand, ask for a question.
             await inner.send_response(sender, {"text": EMPTY_INPUT_REPLY})
