@@ -85,13 +85,29 @@ def select_contacts(kb: KnowledgeBase, m: Measure, u: Understanding,
     stated premises and owner); all of them, in printed order, when nothing names one.
     Returns (contacts, specific)."""
     with_phone = [c for c in m.contacts if c.get("phones") or c.get("emails")] or list(m.contacts)
+    if not EMAIL_WORDS.search(u.text) and any(c.get("phones") for c in with_phone):
+        # an address for sending documents is not whom to call, unless mail is asked about
+        with_phone = [c for c in with_phone if c.get("phones")]
     if len(with_phone) <= 1:
         return with_phone, bool(with_phone)
     chosen, specific = _contacts_named(kb, with_phone, u.text)
-    for earlier in (u.previous_text, _enum_fact_words(kb, facts or {})):
+    for earlier in (_benefit_named(m, u.text), u.previous_text, _enum_fact_words(kb, facts or {})):
         if not specific and earlier:
             chosen, specific = _contacts_named(kb, with_phone, earlier)
     return chosen, specific
+
+
+EMAIL_WORDS = re.compile(r"邮箱|邮件|email|e-mail|报送|发送|寄|材料|清单", re.IGNORECASE)
+
+
+def _benefit_named(m: Measure, text: str) -> str:
+    """The printed text of the one benefit the question's words point to ("130课时" → the training
+    subsidy), whose name the contact list uses for its sub-items."""
+    q = set(char_bigrams(GENERIC_CONTACT_WORDS.sub(" ", text)))
+    scored = sorted(((len(q & set(char_bigrams(b.get("text", "")))), i) for i, b in enumerate(m.benefits)), reverse=True)
+    if not scored or scored[0][0] < MIN_CONTACT_SCORE or (len(scored) > 1 and scored[1][0] == scored[0][0]):
+        return ""
+    return m.benefits[scored[0][1]].get("text", "")
 
 
 def _enum_fact_words(kb: KnowledgeBase, facts: Dict[str, Any]) -> str:

@@ -226,3 +226,9 @@ def test_a_follow_up_naming_a_branch_gets_that_branch_rate(kb):
 def test_a_landlord_stating_the_sum_waived_gets_the_subsidy(kb):
     *_, reply = ask(kb, "我们是西城的区属国企，出租房子给小微企业", "那我们减免的部分有补贴吗 咋算", "3、4月给入驻企业一共减了20万")
     assert "60,000元" in reply
+
+
+def test_the_contact_of_the_benefit_the_question_points_to(kb):
+    [training] = ask(kb, "密云 有个员工线上学了130课时 是不是能拿3500")
+    assert "梁红艳" in training and "89038088" in training
+    assert "赵小龙" not in training and "a69043092@126.com" not in training   # other sub-item, mail-in address
