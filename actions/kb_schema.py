@@ -9,6 +9,9 @@ EMAIL_PATTERN = r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$"
 MONEY_PATTERN = r"^\d+(\.\d+)?(万|亿)?元$"
 DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
 MONTH_PATTERN = r"^\d{4}-\d{2}$"
+# A measure's label as printed: (一)/（一）, 一、, 第一条/第1条, 1. 1、 1．, (1)/（1）.
+LABEL_PATTERN = (r"^([(（][一二三四五六七八九十百]+[)）]|[一二三四五六七八九十百]+、|第[一二三四五六七八九十百零〇\d]+条"
+                 r"|\d{1,3}[.．、]|[(（]\d{1,3}[)）])$")
 
 _money = {"type": "string", "pattern": MONEY_PATTERN}
 _percent = {"type": "number", "minimum": 0, "maximum": 100}
@@ -78,7 +81,7 @@ MEASURE = {
     "additionalProperties": False,
     "properties": {
         "id": {"type": "string", "pattern": r"^[a-z]+[0-9]+-[0-9]{2}$"},
-        "label": {"type": "string", "pattern": r"^[(（][一二三四五六七八九十]+[)）]$"},
+        "label": {"type": "string", "pattern": LABEL_PATTERN},
         "section": {"type": "string"},
         "title": {"type": "string", "minLength": 1},
         "topics": {"type": "array", "minItems": 1, "items": {"type": "string"}},
@@ -135,5 +138,12 @@ DOCUMENT_FILE = {
             },
         },
         "measures": {"type": "array", "minItems": 1, "items": MEASURE},
+        # Written by the importer (python -m actions.kb import); optional, ignored by the bot.
+        "notes": _strings,                                   # document-level review notes
+        "spans": {                                           # field path -> [start, end] in the source copy
+            "type": "object",
+            "additionalProperties": {"type": "array", "minItems": 2, "maxItems": 2,
+                                     "items": {"type": "integer", "minimum": 0}},
+        },
     },
 }
