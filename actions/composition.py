@@ -93,6 +93,11 @@ def verdict_sentence(kb: KnowledgeBase, d: Decision) -> List[str]:
         entitled = [b for b in v.benefits if b["kind"] not in NOT_ENTITLEMENTS or b["kind"] == own]
         for_others = [b for b in v.benefits if b["kind"] in ("landlord_subsidy", "guarantee_subsidy") and b["kind"] != own]
         money_asked = re.search(r"补贴|补助|给钱|拿钱|资金", d.u.text)
+        for_your_case = [b for b in v.benefits if b["kind"] == "other" and b.get("when")]
+        if for_your_case and not any(b["kind"] in MONEY_KINDS for b in entitled):
+            # "房东是民营的": what the notice says for the stated case, e.g. only an encouragement
+            lead = "不能直接减免：" if d.u.primary_ask == "eligibility" else ""
+            return [lead + "按原文，" + "；".join(b["text"].rstrip("。") for b in for_your_case) + "。"]
         if for_others and (not entitled or (money_asked and not any(b["kind"] in MONEY_KINDS for b in entitled))):
             whom = "、".join(dict.fromkeys({"landlord_subsidy": "出租房屋并减免租金的业主（房东）",
                                              "guarantee_subsidy": "融资担保机构"}[b["kind"]] for b in for_others))
@@ -124,7 +129,7 @@ def stated_case_sentences(d: Decision) -> List[str]:
     facts = d.u.facts
     if d.facts.get("role") == "业主":
         return []
-    branches = [b for b in d.measure.benefits if b.get("when") and b.get("percent") is not None]
+    branches = [b for b in d.measure.benefits if b.get("when")]
 
     def fits(b) -> bool:
         said = [c for c in b["when"] if c["fact"] in facts]
@@ -133,8 +138,12 @@ def stated_case_sentences(d: Decision) -> List[str]:
     matched = [b for b in branches if fits(b)]
     if not matched or len(matched) == len(branches):
         return []
-    return [f"按原文，{b['text']}" + ("" if f"{b['percent']:g}%" in b["text"] else f"（{b['percent']:g}%）") + "。"
-            for b in matched]
+    return [f"按原文，{b['text']}" + rate(b) + "。" for b in matched]
+
+
+def rate(b) -> str:
+    """"（50%）" after a benefit's text when the text does not print the percentage itself."""
+    return "" if b.get("percent") is None or f"{b['percent']:g}%" in b["text"] else f"（{b['percent']:g}%）"
 
 
 def amount_sentences(kb: KnowledgeBase, d: Decision) -> List[str]:

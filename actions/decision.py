@@ -18,7 +18,8 @@ from actions.references import ContactRef
 from actions.retrieval import retriever_for
 from actions.text_tools import char_bigrams, expand_synonyms
 from actions.time_status import TimeStatus, document_status, status_of
-from actions.understanding import CHITCHAT_INTENTS, Understanding, clear_lead, content_chars, strip_districts
+from actions.understanding import (CHITCHAT_INTENTS, Understanding, clear_lead, content_chars, prefer_named_months,
+                                  strip_districts)
 
 AMBIGUOUS_DISTRICT_RATIO = 0.75
 WEAK_HIT_SCORE = 2.0
@@ -276,7 +277,7 @@ def decide(kb: KnowledgeBase, u: Understanding, known_facts: Optional[Dict[str, 
         d.kind = "unit"
         return d
     if not u.measure and d.group and "list" not in u.asked:
-        within = retriever_for(kb).search(u.text, district=u.district, topic=d.group, top_k=3)
+        within = prefer_named_months(u.text, retriever_for(kb).search(u.text, district=u.district, topic=d.group, top_k=3))
         if within and within[0].score >= WEAK_HIT_SCORE:
             u.measures, u.hits = [within[0].measure], within
     if not u.measure:

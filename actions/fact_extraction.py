@@ -44,7 +44,8 @@ MONEY_PATTERNS = {
     "annual_revenue": [rf"(?:营业收入|年收入|年营收|营收)[^\d。，,下降少跌减]{{0,6}}{NUM}(?![\d.])\s*(亿|万|千|k|w)?\s*(?:元|块)?(?!\s*%)"],
 }
 NO_LAYOFFS = re.compile(r"(没有?裁员|没裁人|不裁员|没有减员|零裁员|一个没裁)")
-LANDLORD = re.compile(r"我们?(是|作为)?(房东|业主|出租方)|(租给|出租给|把.{0,6}租给)|给租户|为租户|我们.{0,6}出租")
+LANDLORD = re.compile(r"(我|我们|本公司|我司)(是|作为|就是)[^，。,]{0,6}(房东|业主|出租方)|作为(房东|业主)|(我|我们)(房东|业主)"
+                      r"|(租给|出租给|把.{0,6}租给)|给租户|为租户|我们.{0,6}出租")
 GUARANTOR = re.compile(r"我们?(是|作为)?.{0,6}(担保公司|担保机构)(?!贷款)")
 SME_YES = re.compile(r"(小微|中小企业|小企业|个体户|个体工商户|小公司|小店)")
 SME_NO = re.compile(r"(大型企业|大企业|上市公司)")
@@ -78,6 +79,8 @@ def layoff_ratio(facts: Dict[str, Any]) -> Any:
     return round(100 * float(laid) / float(total), 2)
 
 
+# "分别减了5万 8万 2万": several sums, one per tenant, that add up.
+SEVERAL_SUMS = re.compile(rf"分别[^\d。，,]{{0,6}}((?:{MONEY_WITH_UNIT}[、，,\s和及]*){{2,8}})")
 REVENUE_SUMS = re.compile(rf"(?:收入|营收|营业额|销售额|流水)[^\d。]{{0,6}}?{MONEY}[^。]{{0,16}}?(?:同期|今年|20年|2020年?)[^\d。]{{0,6}}?{MONEY}")
 NO_TRAINING = re.compile(r"(没|没有|未)(组织|参加|搞|做|安排)?[^，。,]{0,4}培训")
 
@@ -196,6 +199,9 @@ def extract_facts(text: str, kb: KnowledgeBase) -> Dict[str, Any]:
     ratio = layoff_ratio(facts)
     if ratio is not None and "layoff_ratio" not in facts:
         facts["layoff_ratio"] = ratio
+    several = SEVERAL_SUMS.search(t)
+    if several and re.search(r"减|免|让", several.group(0)):
+        facts["rent_waived"] = sum(parse_money(x) or 0 for x in re.findall(MONEY_WITH_UNIT, several.group(1)))
     if "revenue_decline" not in facts:
         decline = revenue_decline_from_sums(t)
         if decline is not None:

@@ -23,7 +23,7 @@ ASKED_PATTERNS = [
     ("procedure", r"怎么申请|如何申请|怎么办理|如何办理|怎么办|咋办|咋申请|流程|手续|步骤|去哪|到哪|在哪(儿|里)?(申请|办|交)|申报|提交|材料|怎么弄|怎么操作|需要什么|要什么|怎么领|怎么拿|办理"),
     ("amount", r"多少钱|多少|几万|能减多少|补多少|算一?算|金额|能省|能拿|能领"),
     ("eligibility", r"能[^，。？?]{0,8}吗|可以[^，。？?]{0,8}吗|(能|可以)[^，。？?]{0,8}不[？?]?$|能不能|可不可以|能否|是否|够不够|够格|有资格|符合|算不算|属不属于|能享受|可以享受|能申请|能办|能减|能免|能补|能贴|能拿到|可以吗|能吗|行吗|行不行|有份吗|沾边|适用"),
-    ("conditions", r"条件|要求|门槛|资格|标准|哪些企业|什么企业|谁能"),
+    ("conditions", r"条件|要求|门槛|资格|标准|[哪那]些企业|什么企业|谁能|[哪那]些行业|什么行业|哪个行业|哪类企业|哪类行业"),
     ("list", r"有哪些|有什么|都有啥|有啥|哪些政策|什么政策|政策有|汇总|一共几条|都包括"),
 ]
 INTENT_ASKED = {"ask_contact": "contact", "human_handoff": "contact", "ask_how_to_apply": "procedure",
@@ -296,6 +296,9 @@ def understand(kb: KnowledgeBase, raw_text: str, intent: str = "", entities: Opt
     if hits and (hits[0].confident or clear_lead(hits)):
         u.measures = [hits[0].measure] + [h.measure for h in hits[1:] if h.confident]
         u.confident = True
+        for_months = sibling_for(kb, u.measures[0], [], text) if months_named(text) else None
+        if for_months:     # "西城…2月能免多少": the notice whose relief covers February
+            u.measures = [for_months] + [x for x in u.measures if x.id != for_months.id]
     elif current and short and (not u.districts or current.district in u.districts) and not u.other_places:
         u.measures, u.by_reference, u.follow_up, u.confident = [current], "context", True, True
         u.previous_text = context.get("last_question") or ""

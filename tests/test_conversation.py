@@ -232,3 +232,18 @@ def test_the_contact_of_the_benefit_the_question_points_to(kb):
     [training] = ask(kb, "密云 有个员工线上学了130课时 是不是能拿3500")
     assert "梁红艳" in training and "89038088" in training
     assert "赵小龙" not in training and "a69043092@126.com" not in training   # other sub-item, mail-in address
+
+
+def test_sums_for_several_tenants_add_up(kb):
+    [reply] = ask(kb, "我们园区(非国企)给三家小微租户分别减了5万 8万 2万 能拿多少补贴")
+    assert reply.startswith("按原文标准估算") and "45,000元" in reply
+
+
+def test_the_month_named_picks_the_notice_that_covers_it(kb):
+    [reply] = ask(kb, "我们小饭馆租的西城区属国企门面 一直开着没裁人 每月房租4万 2月能免多少")
+    assert "40,000元" in reply and "西政办发〔2020〕1号" in reply and "80,000" not in reply
+
+
+def test_a_tenant_whose_landlord_is_private_is_not_taken_for_the_landlord(kb):
+    [reply] = ask(kb, "西城1号文里 房东是民营的 房租能减吗")
+    assert reply.startswith("不能直接减免：按原文") and "协商" in reply and "不直接发给企业本身" not in reply
