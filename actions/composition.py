@@ -96,7 +96,7 @@ def verdict_sentence(kb: KnowledgeBase, d: Decision) -> List[str]:
         for_your_case = [b for b in v.benefits if b["kind"] == "other" and b.get("when")]
         if for_your_case and not any(b["kind"] in MONEY_KINDS for b in entitled):
             # "房东是民营的": what the notice says for the stated case, e.g. only an encouragement
-            lead = "不能直接减免：" if d.u.primary_ask == "eligibility" else ""
+            lead = "不能享受这项减免：" if d.u.primary_ask == "eligibility" else ""
             return [lead + "按原文，" + "；".join(b["text"].rstrip("。") for b in for_your_case) + "。"]
         if for_others and (not entitled or (money_asked and not any(b["kind"] in MONEY_KINDS for b in entitled))):
             whom = "、".join(dict.fromkeys({"landlord_subsidy": "出租房屋并减免租金的业主（房东）",

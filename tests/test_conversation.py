@@ -246,4 +246,4 @@ def test_the_month_named_picks_the_notice_that_covers_it(kb):
 
 def test_a_tenant_whose_landlord_is_private_is_not_taken_for_the_landlord(kb):
     [reply] = ask(kb, "西城1号文里 房东是民营的 房租能减吗")
-    assert reply.startswith("不能直接减免：按原文") and "协商" in reply and "不直接发给企业本身" not in reply
+    assert reply.startswith("不能享受这项减免：按原文") and "协商" in reply and "不直接发给企业本身" not in reply
