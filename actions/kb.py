@@ -7,6 +7,7 @@
     python -m actions.kb contacts [--unit 区国资委] [--person 王楠] [--topic rent]
     python -m actions.kb check MEASURE_ID fact=value ...     (eligibility)
     python -m actions.kb userdict PATH                       (jieba user dictionary for Rasa)
+    python -m actions.kb import NOTICE.txt|.docx|.pdf [--id ID] [--out DIR]   (draft a new notice's file)
 """
 from __future__ import annotations
 
@@ -44,7 +45,16 @@ def main(argv=None) -> int:
     p.add_argument("facts", nargs="*", help="fact=value，例如 layoff_ratio=8 district=密云区")
     p = sub.add_parser("userdict", help="生成 jieba 用户词典")
     p.add_argument("path")
+    p = sub.add_parser("import", help="从通知原文起草知识库文件（草稿，审核后上线）")
+    p.add_argument("notice", help="通知原文：.txt / .docx / 有文字层的 .pdf")
+    p.add_argument("--id", help="文件编号，如 xc-2020-7（默认按区名和文号生成）")
+    p.add_argument("--out", help="草稿目录（默认 policies_kb/drafts/，不会被加载上线）")
+    p.add_argument("--compare", help="与之比较的现有文件（默认 policies_kb/<id>.yml，若存在）")
     args = parser.parse_args(argv)
+
+    if args.command == "import":
+        from actions.notice_import.cli import run_import
+        return run_import(args)
 
     try:
         kb = load_kb(Path(args.kb))

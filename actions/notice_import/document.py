@@ -47,7 +47,7 @@ def read_document(header: List[Para], closing: List[Para], all_paras: List[Para]
             continue
         number = m.group(1)
         start = m.start(1)
-        # the 文号's own prefix (西政办发, 密政发 …) starts after words such as 文件 / 通知 / 的
+        # the 文号's own prefix (X政发, X政办发 …) starts after words such as 文件 / 通知 / 的
         bracket = re.search(r"[〔\[［【(（]", number).start()
         cut = max(number.rfind(w, 0, bracket) + len(w) if number.rfind(w, 0, bracket) >= 0 else 0
                   for w in ("文件", "通知", "的", "。", "号", "："))

@@ -24,6 +24,7 @@ from actions.notice_import import figures, segment
 from actions.notice_import.document import read_document
 from actions.notice_import.paragraphs import Para, paragraphs
 from actions.notice_import.reading import read_notice
+from actions.notice_import.tables import Table, find_tables
 from actions.notice_import.topics import topics_for
 
 Span = Tuple[int, int]
@@ -66,7 +67,10 @@ def measure_prefix(doc_id: str) -> str:
 def draft_notice(source_text: str, taxonomy: Taxonomy, doc_id: Optional[str] = None,
                  source_file: Optional[str] = None) -> Dict:
     """The draft as a dict (document, measures, notes, spans) for a notice's text."""
-    paras = paragraphs(source_text)
+    all_paras = paragraphs(source_text)
+    tables = find_tables(source_text, all_paras)
+    in_table = {i for t in tables for i in t.paras}
+    paras = [p for i, p in enumerate(all_paras) if i not in in_table]
     layout = segment.segment(paras)
     info = read_document(layout.header, layout.closing, paras, known_districts(taxonomy))
     doc_id = doc_id or default_doc_id(info.values, taxonomy)
@@ -97,6 +101,8 @@ def draft_notice(source_text: str, taxonomy: Taxonomy, doc_id: Optional[str] = N
         built.append((block, own))
         spans.update({f"{mid}.{k}": list(v) for k, v in mspans.items()})
     _share_group_contacts(measures, built, spans)
+    for table in tables:
+        notes += _attach_table(table, measures, spans)
     _flag_person_numbers(measures)
     if measures:
         notes.append(SUMMARY_NOTE)
@@ -298,6 +304,56 @@ def _measure(block: segment.Block, mid: str, taxonomy: Taxonomy, district: Optio
     if notes:
         m["notes"] = notes
     return m, spans, bool(out.responsible_units or contacts)
+
+
+def _attach_table(table: Table, measures: List[Dict], spans: Dict) -> List[str]:
+    """Contacts from a table: to the measure its 事项 column names, else to the measures whose
+    responsible units include the row's unit; a row that fits no measure is left in the notes."""
+    from actions.kb_schema import PHONE_PATTERN
+    from actions.text_tools import compact
+
+    notes = []
+    for r, row in enumerate(table.rows, 1):
+        cells = {col: cell for col, cell in zip(table.columns, row)}
+        printed = "  ".join(text for text, _ in row)
+        unit = cells.get("unit")
+        targets = []
+        if "measure" in cells:
+            key = compact(cells["measure"][0])
+            targets = [m for m in measures if key.startswith(compact(m["label"])) or compact(m["label"]) == key
+                       or (len(m["title"]) >= 4 and m["title"] in key)]
+        elif unit:
+            targets = [m for m in measures if unit[0] in (m.get("responsible_units") or [])]
+        if not targets or not unit:
+            notes.append(f"联系表第{r}行“{printed}”未能对应到措施或未写单位，未收录，请核对。")
+            continue
+        for m in targets:
+            contact: Dict = {"unit": unit[0]}
+            cs: Dict[str, Span] = {"unit": unit[1]}
+            if "office" in cells:
+                contact["office"] = cells["office"][0]
+                cs["office"] = cells["office"][1]
+            for key, rx in (("persons", r"[^、，,；;\s]+"), ("phones", r"\d[\d-]*\d"),
+                            ("emails", r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")):
+                contact[key] = []
+                if key not in cells:
+                    continue
+                text, (s0, _) = cells[key]
+                for tok in re.finditer(rx, text):
+                    if key == "phones" and not re.fullmatch(PHONE_PATTERN, tok.group(0)):
+                        m.setdefault("notes", []).append(f"联系表第{r}行电话“{tok.group(0)}”格式异常，未收录为号码，请核对。")
+                        continue
+                    cs[f"{key}[{len(contact[key])}]"] = (s0 + tok.start(), s0 + tok.end())
+                    contact[key].append(tok.group(0))
+            m.setdefault("contacts", [])
+            i = len(m["contacts"])
+            m["contacts"].append(contact)
+            for k, v in cs.items():
+                spans[f"{m['id']}.contacts[{i}].{k}"] = list(v)
+            note = f"联系方式取自文末联系表第{r}行{'（按单位对应到本条责任单位）' if 'measure' not in cells else ''}，请核对。"
+            if note not in m.get("notes", []):
+                m.setdefault("notes", []).append(note)
+    return notes
 
 
 def _split_parallel(contacts, notes):

@@ -16,7 +16,7 @@ from actions.notice_import.paragraphs import Para
 
 MEASURE_STYLES = ["article", "paren_cn", "cn_dun", "num"]
 SECTION_ABOVE = {"article": ["chapter", "cn_dun"], "paren_cn": ["cn_dun"], "cn_dun": ["chapter"], "num": ["cn_dun", "paren_cn"]}
-CLOSING = re.compile(r"^(以上(政策|措施|各项|条款)|本(措施|细则|通知|办法|意见|方案|规定|政策)[^，。]{0,6}(自|由|有效|解释|执行)|附件[:：\d]|抄送|（此件|\(此件)")
+CLOSING = re.compile(r"^(附[:：]|附表|以上(政策|措施|各项|条款)|本(措施|细则|通知|办法|意见|方案|规定|政策)[^，。]{0,6}(自|由|有效|解释|执行)|附件[:：\d]|抄送|（此件|\(此件)")
 DATE_ONLY = re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日(印发)?$")
 CONTACT_KEY = re.compile(r"(联系科室|联系处室|联系部门|联系单位|联系人|联系电话|联系方式|办公电话|咨询电话|手机|电话|电子邮箱|邮箱|E-?mail|email)[:：]", re.I)
 RESP = re.compile(r"[(（]?(责任单位|主责单位|责任部门|牵头单位|责任处室)[:：]([^()（）]*)[)）]?")
