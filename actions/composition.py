@@ -79,6 +79,10 @@ def contact_answer(d: Decision) -> List[str]:
     return [f"“{m.title}”的联系方式如下："] + contacts_block(d, limit=12)
 
 
+# The benefit that is the user's own when they say they are the landlord or the guarantor.
+ROLE_BENEFIT = {"业主": "landlord_subsidy", "担保机构": "guarantee_subsidy"}
+
+
 def verdict_sentence(kb: KnowledgeBase, d: Decision) -> List[str]:
     v = d.verdict
     m = d.measure
@@ -88,8 +92,7 @@ def verdict_sentence(kb: KnowledgeBase, d: Decision) -> List[str]:
         reasons = "；".join(f"{r.condition['text']}（您的情况：{_fact_value(kb, r.fact, r.value)}）" for r in v.failed)
         return [f"按原文条件，您不符合{m.title}的要求：{reasons}。"]
     if v.status == eligibility.ELIGIBLE:
-        role = d.facts.get("role")
-        own = {"业主": "landlord_subsidy", "担保机构": "guarantee_subsidy"}.get(role)
+        own = ROLE_BENEFIT.get(d.facts.get("role"))
         entitled = [b for b in v.benefits if b["kind"] not in NOT_ENTITLEMENTS or b["kind"] == own]
         for_others = [b for b in v.benefits if b["kind"] in ("landlord_subsidy", "guarantee_subsidy") and b["kind"] != own]
         money_asked = re.search(r"补贴|补助|给钱|拿钱|资金", d.u.text)
@@ -235,6 +238,9 @@ def measure_answer(kb: KnowledgeBase, d: Decision) -> str:
             lines += [f"{i}. {s}" for i, s in enumerate(steps, 1)]
         else:
             lines.append(f"原文没有写{m.title}的具体申报步骤，请直接联系下面的负责单位。")
+            lines += duty_sentences(m, "".join(DUTY_WORDS.pattern.split("|")))   # who does what, as printed
+        own = m.benefits_of_kind(ROLE_BENEFIT[d.facts["role"]]) if d.facts.get("role") in ROLE_BENEFIT else []
+        lines += [f"您作为{d.facts['role']}：{b['text']}{rate(b)}。" for b in own]
         for url in (m.application or {}).get("urls") or []:
             lines.append(f"网址：{url}")
         if (m.application or {}).get("deadline_text"):

@@ -277,7 +277,8 @@ def decide(kb: KnowledgeBase, u: Understanding, known_facts: Optional[Dict[str, 
         d.kind = "unit"
         return d
     if not u.measure and d.group and "list" not in u.asked:
-        within = prefer_named_months(u.text, retriever_for(kb).search(u.text, district=u.district, topic=d.group, top_k=3))
+        within = prefer_named_months(u.text, retriever_for(kb).search(u.text, district=u.district, topic=d.group, top_k=3,
+                                                                      documents=u.documents or None))
         if within and within[0].score >= WEAK_HIT_SCORE:
             u.measures, u.hits = [within[0].measure], within
     if not u.measure:
@@ -291,7 +292,10 @@ def decide(kb: KnowledgeBase, u: Understanding, known_facts: Optional[Dict[str, 
         rival = next((h for h in u.hits[1:] if h.confident and h.measure.district != m.district), None)
         top = u.hits[0] if u.hits else None
         if rival and top and rival.score >= AMBIGUOUS_DISTRICT_RATIO * top.score:
-            return _which_district(kb, d, [m, rival.measure], today)
+            printed = [x for x in (m, rival.measure) if prints_stated_percent(x, u.text)]
+            if len(printed) != 1:
+                return _which_district(kb, d, [m, rival.measure], today)
+            m = printed[0]      # "那个30%补贴": only one district's measure prints 30%
     if u.by_reference == "article" and len(u.measures) > 1:
         d.measure, d.alternatives = u.measures[0], u.measures[1:]
         if len({x.district for x in u.measures}) > 1:
@@ -315,6 +319,15 @@ def _which_district(kb: KnowledgeBase, d: Decision, measures: List[Measure], tod
                 option.amounts = compute_amounts(kb, m, stated)[0]
         d.options.append(option)
     return d
+
+
+STATED_PERCENT = re.compile(r"(?<![\d.])(\d{1,3}(?:\.\d+)?)\s*[%％]")
+
+
+def prints_stated_percent(m: Measure, text: str) -> bool:
+    """The measure prints a percentage the question quotes."""
+    stated = {float(x) for x in STATED_PERCENT.findall(text)}
+    return bool(stated) and any(b.get("percent") is not None and float(b["percent"]) in stated for b in m.benefits)
 
 
 def relevant_facts(m: Measure, facts: Dict[str, Any]) -> bool:

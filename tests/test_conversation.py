@@ -247,3 +247,13 @@ def test_the_month_named_picks_the_notice_that_covers_it(kb):
 def test_a_tenant_whose_landlord_is_private_is_not_taken_for_the_landlord(kb):
     [reply] = ask(kb, "西城1号文里 房东是民营的 房租能减吗")
     assert reply.startswith("不能享受这项减免：按原文") and "协商" in reply and "不直接发给企业本身" not in reply
+
+
+def test_a_quoted_percentage_settles_the_district(kb):
+    [reply] = ask(kb, "连锁餐厅的直营分店 3、4月房租那个30%补贴 商务局哪个科 电话多少")
+    assert "西政办发〔2020〕6号" in reply and "83509352" in reply and "哪个区" not in reply
+
+
+def test_a_procedure_without_printed_steps_says_who_decides_and_the_landlords_share(kb):
+    [reply] = ask(kb, "我是房东 给租户减了租 1号文那个补贴要走什么流程")
+    assert "行业主管部门认定" in reply and "您作为业主" in reply and "30%" in reply
