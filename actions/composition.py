@@ -341,6 +341,8 @@ def list_answer(kb: KnowledgeBase, d: Decision) -> str:
 def which_district_answer(kb: KnowledgeBase, d: Decision) -> str:
     if d.options and all(o.failed for o in d.options):
         lines = ["按您说的情况，不符合：两个区的这项措施您都不满足，原因如下。"]
+    elif d.u.primary_ask == "time":
+        lines = ["两个区的这项措施都是2020年的阶段性措施，各自的期限如下（请告诉我您的企业在哪个区注册纳税）："]
     else:
         lines = ["西城区和密云区都有相关措施，条件和联系人不同，请告诉我您的企业在哪个区注册纳税："]
     for o in d.options:

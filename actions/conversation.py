@@ -143,6 +143,8 @@ def respond(kb: KnowledgeBase, text: str, intent: str = "", entities: Optional[D
         context["pending"] = {"measure_id": d.measure.id, "fact": fact, "goal": "amount"}
         pending = None
         reply.buttons = buttons
+    if d.kind != "which_district":
+        context["options"] = None
     if d.kind == "measure" or (d.kind == "english" and d.measure):
         context.update(measure_id=d.measure.id, district=d.measure.district)
         asked_before = u.previous_text if u.by_reference == "context" else ""
@@ -155,7 +157,8 @@ def respond(kb: KnowledgeBase, text: str, intent: str = "", entities: Optional[D
     elif d.kind in ("other_place", "not_covered", "list", "which_district"):
         context["measure_id"] = None
         if d.kind == "which_district":
-            context["last_question"] = u.text
+            context["last_question"] = u.text if u.by_reference != "options" else context.get("last_question")
+            context["options"] = [o.measure.id for o in d.options]
             reply.buttons = [(x, payload("inform", district=x)) for x in kb.districts]
     if pending and d.kind != "measure" or (pending and d.measure and d.measure.id != pending["measure_id"]):
         context["pending"] = None

@@ -276,6 +276,8 @@ def decide(kb: KnowledgeBase, u: Understanding, known_facts: Optional[Dict[str, 
     if u.units and not u.confident and "contact" in u.asked:
         d.kind = "unit"
         return d
+    if u.options:
+        return _which_district(kb, d, u.options, today)
     if not u.measure and d.group and "list" not in u.asked:
         within = prefer_named_months(u.text, retriever_for(kb).search(u.text, district=u.district, topic=d.group, top_k=3,
                                                                       documents=u.documents or None))

@@ -59,6 +59,7 @@ class Understanding:
     confident: bool = False
     previous_text: str = ""                                  # the question a follow-up continues
     documents: List[str] = field(default_factory=list)       # notices named by number
+    options: List[Measure] = field(default_factory=list)     # one measure per district, district not yet said
 
     @property
     def measure(self) -> Optional[Measure]:
@@ -301,5 +302,10 @@ def understand(kb: KnowledgeBase, raw_text: str, intent: str = "", entities: Opt
             u.measures = [for_months] + [x for x in u.measures if x.id != for_months.id]
     elif current and short and (not u.districts or current.district in u.districts) and not u.other_places:
         u.measures, u.by_reference, u.follow_up, u.confident = [current], "context", True, True
+        u.previous_text = context.get("last_question") or ""
+    elif context.get("options") and short and not u.districts and not u.other_places and not u.district:
+        # "现在还能报吗" right after "which district?": still about the same measures of both districts
+        u.options = [m for m in (kb.get(i) for i in context["options"]) if m]
+        u.by_reference, u.follow_up = "options", True
         u.previous_text = context.get("last_question") or ""
     return u

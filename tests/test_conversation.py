@@ -257,3 +257,9 @@ def test_a_quoted_percentage_settles_the_district(kb):
 def test_a_procedure_without_printed_steps_says_who_decides_and_the_landlords_share(kb):
     [reply] = ask(kb, "我是房东 给租户减了租 1号文那个补贴要走什么流程")
     assert "行业主管部门认定" in reply and "您作为业主" in reply and "30%" in reply
+
+
+def test_follow_ups_after_which_district_stay_on_both_measures_until_one_is_named(kb):
+    _, when, district = ask(kb, "以训稳岗补贴培训是哪段时间", "现在还能报吗", "密云的")
+    assert when.startswith("两个区的这项措施") and "2020年8月31日截止" in when
+    assert "密政发〔2020〕25号第（十三）条" in district and "89038088" in district and "66201990" not in district

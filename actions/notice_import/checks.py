@@ -68,7 +68,7 @@ def unprinted(data: Dict, source: str, taxonomy: Taxonomy) -> List[Tuple[str, st
 
 
 def _value_at(data: Dict, path: str):
-    """The value a span path names, e.g. ``xc1-03.contacts[0].phones[1]`` or ``document.title``."""
+    """The value a span path names, e.g. ``ab7-03.contacts[0].phones[1]`` or ``document.title``."""
     head, _, rest = path.partition(".")
     if head == "document":
         node = data["document"]

@@ -10,7 +10,7 @@ from actions.notice_import.paragraphs import Para
 DOC_NUMBER = re.compile(r"([\u4e00-\u9fa5]{1,10}[〔\[［【(（]\d{4}[〕\]］】)）]\d{1,4}号)")
 DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
 ORG_SUFFIX = r"(?:人民政府办公室|人民政府办公厅|人民政府|办公室|办公厅|委员会|管委会|局|委)"
-SIGNATURE = re.compile(rf"(?:^|[。：:）)\]])([\u4e00-\u9fa5]{{2,30}}?{ORG_SUFFIX})(\d{{4}}年\d{{1,2}}月\d{{1,2}}日)")
+SIGNATURE = re.compile(rf"(?:^|[。：:）)\]¶])([\u4e00-\u9fa5]{{2,30}}?{ORG_SUFFIX})¶?(\d{{4}}年\d{{1,2}}月\d{{1,2}}日)")
 TITLE_PRINTED = re.compile(r"印发《(.+?)》的?(?:通知|决定)")
 TITLE_ABOUT = re.compile(r"(关于.+?(?:通知|决定|意见|办法|细则|措施|方案|规定))")
 DISTRICT_IN_ISSUER = re.compile(r"(?:省|市)([\u4e00-\u9fa5]{1,5}?(?:区|县|市))(?:人民政府|政府|委|局|办公室)")
@@ -23,11 +23,12 @@ class DocInfo:
     notes: List[str] = field(default_factory=list)
 
 
-def _joined(paras: List[Para]) -> Para:
+def _joined(paras: List[Para], sep: str = "") -> Para:
+    """Paragraphs as one; ``sep`` (one character) marks where a paragraph ends."""
     text, offs = "", []
     for p in paras:
-        text += p.text
-        offs += p.offs
+        text += p.text + sep
+        offs += p.offs + ([p.offs[-1] + 1] if sep else [])
     return Para(text, offs)
 
 
@@ -60,10 +61,10 @@ def read_document(header: List[Para], closing: List[Para], all_paras: List[Para]
         info.notes.append("原文中未找到文号（如“X政发〔年份〕N号”），doc_number 需人工填写。")
 
     # Issuer and issue date: the signature, an organisation followed by its date.
-    sig_para = head
-    sig = SIGNATURE.search(head.text)
+    sig_para = _joined(header, "¶")
+    sig = SIGNATURE.search(sig_para.text)
     if not sig and closing:
-        sig_para = _joined(closing)
+        sig_para = _joined(closing, "¶")
         sig = SIGNATURE.search(sig_para.text)
     if sig:
         info.values["issuer"] = sig.group(1)

@@ -6,7 +6,7 @@ Draft layout (validated by the same loader as the curated files):
     measures:  […]                       the schema's measures
     notes:     […]                       document-level review notes (what was not found / not parsed)
     spans:     {field path: [start, end]}  where each extracted value is printed in the source copy
-                                         (character offsets, end exclusive), e.g. ``xc1-03.contacts[0].phones[0]``
+                                         (character offsets, end exclusive), e.g. ``ab7-03.contacts[0].phones[0]``
 """
 from __future__ import annotations
 

@@ -224,7 +224,7 @@ def conditions(para: Para, start: int, end: int, facts: Dict[str, Dict], distric
             out.append(({"fact": fact, "op": op, "value": value, "text": clause},
                         {"value": para.span(m.start(), m.end()), "text": para.span(c0, clause_end)}))
     if district:
-        for m in re.finditer(rf"在{re.escape(district)}[^，。；、]*?注册[^，。；、]*", text[start:end]):
+        for m in re.finditer(rf"在{re.escape(district)}[^，。；、]*?注册[^，。；、的]*", text[start:end]):
             c0, c1 = start + m.start(), start + m.end()
             out.append(({"fact": "district", "op": "eq", "value": district, "text": text[c0:c1]},
                         {"value": para.span(c0 + 1, c0 + 1 + len(district)), "text": para.span(c0, c1)}))

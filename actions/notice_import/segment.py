@@ -109,7 +109,9 @@ def segment(paras: List[Para]) -> Layout:
             section = Section(p.text, p, True)
             layout.sections.append(section)
             current = None
-        elif _is_heading_line(p) and _next_is_measure(paras, i, style, expected):
+        elif (_is_heading_line(p) and any("。" in q.text or q.text.endswith("：") for q in paras[:i])
+              and _next_is_measure(paras, i, style, expected)):
+            # a heading line without a number, once the body has begun (a title comes before the addressees)
             section = Section(p.text, p, False)
             layout.sections.append(section)
             current = None
