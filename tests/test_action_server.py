@@ -28,11 +28,12 @@ def test_other_hosts_need_a_token(host):
 
 @pytest.fixture(scope="module")
 def apps():
-    Sanic.test_mode = True  # rasa_sdk names every app "rasa_sdk"
+    before = Sanic.test_mode
+    Sanic.test_mode = True  # rasa_sdk names every app "rasa_sdk"; test mode allows two
     try:
         yield create_app("actions", TOKEN), create_app("actions", None)
     finally:
-        Sanic.test_mode = False
+        Sanic.test_mode = before
 
 
 def get(app, path, headers=None):
