@@ -240,3 +240,13 @@ def test_leave_one_out_drafts_validate(tmp_path, taxonomy):
         result = import_notice(KB / "sources" / f"{doc_id}.txt", tmp_path, doc_id=doc_id, kb_dir=KB, review=False)
         assert result.problems == [], doc_id
         assert result.data["document"]["doc_number"] == compare.load_curated(KB / f"{doc_id}.yml")["document"]["doc_number"]
+
+
+def test_every_live_document_keeps_the_faithfulness_rules(kb):
+    """A notice made live from a draft is held to the same rules as the three curated ones."""
+    for doc_id, document in kb.documents.items():
+        source = compact(document.source_text)
+        missing = [(m.id, kind, v) for m in kb if m.document.id == doc_id
+                   for kind, v in _facts(m, kb.taxonomy) if compact(v) not in source]
+        assert missing == [], doc_id
+        assert compact(document.doc_number) in source, doc_id

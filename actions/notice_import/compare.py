@@ -7,6 +7,7 @@ Categories (each a set of (measure label, value) pairs):
   attachment (label, phone/email, sub-item): the contact is under the right measure and sub-item
              (items agree when both are empty or one contains the other, punctuation ignored)
   figures    percentages and amounts of benefits and conditions
+  responsible_units, steps (application steps, in order)
 """
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ import yaml
 
 from actions.text_tools import compact
 
-CATEGORIES = ["measures", "phones", "emails", "persons", "units", "attachment", "figures"]
+CATEGORIES = ["measures", "phones", "emails", "persons", "units", "attachment", "figures", "responsible_units", "steps"]
 
 
 def load_curated(path: Path) -> Dict:
@@ -68,6 +69,10 @@ def pairs(data: Dict, source: str = "") -> Dict[str, Set[Tuple]]:
             out["units"].add((label, compact(c["unit"])))
         for f in _figures(m):
             out["figures"].add((label, f))
+        for u in m.get("responsible_units") or []:
+            out["responsible_units"].add((label, compact(u)))
+        for i, step in enumerate((m.get("application") or {}).get("steps") or []):
+            out["steps"].add((label, i, compact(step)))
     return out
 
 

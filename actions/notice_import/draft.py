@@ -276,7 +276,8 @@ def _measure(block: segment.Block, mid: str, taxonomy: Taxonomy, district: Optio
             continue
         contacts.append(c)
     for c in list(contacts):
-        if len(c.persons) >= 2 and len(c.phones) >= 2:
+        split = c.office and len(c.office.value.split("、")) == len(c.persons) == len(c.phones) >= 2 and not c.emails
+        if len(c.persons) >= 2 and len(c.phones) >= 2 and not split:
             out.notes.append(f"原文联系人（{'、'.join(x.value for x in c.persons)}）与电话（{'、'.join(x.value for x in c.phones)}）并列列出，未写明一一对应关系，按原文保留在同一条联系方式中。")
     contacts = _split_parallel(contacts, out.notes)
     if contacts:

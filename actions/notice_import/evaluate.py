@@ -21,7 +21,8 @@ from actions.notice_import import checks, compare
 from actions.notice_import.draft import draft_notice
 
 NAMES = {"measures": "measures (label+title)", "phones": "phones", "emails": "emails", "persons": "persons",
-         "units": "units", "attachment": "contact→measure/sub-item", "figures": "percentages & amounts"}
+         "units": "units", "attachment": "contact→measure/sub-item", "figures": "percentages & amounts",
+         "responsible_units": "responsible units", "steps": "application steps"}
 
 
 def _pr(tp_d, n_d, tp_c, n_c):

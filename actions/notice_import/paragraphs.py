@@ -60,18 +60,16 @@ def display_width(s: str) -> int:
 
 
 def _pieces(source: str) -> List[Para]:
+    """Physical lines cut at ideographic indents; each piece keeps its own display width."""
     pieces = []
     pos = 0
     for line in source.splitlines(keepends=True):
-        width = display_width(line)
-        chunk_start = pos
-        for part in INDENT.split(line):
-            idx = line.find(part, chunk_start - pos) if part else -1
+        cuts = [0] + [k for m in INDENT.finditer(line) for k in (m.start(), m.end())] + [len(line)]
+        for a, b in zip(cuts[::2], cuts[1::2]):
+            part = line[a:b]
             if part.strip():
-                chars = [(c, pos + idx + k) for k, c in enumerate(part) if not c.isspace()]
-                pieces.append(Para("".join(c for c, _ in chars), [o for _, o in chars], width))
-            if idx >= 0:
-                chunk_start = pos + idx + len(part)
+                chars = [(c, pos + a + k) for k, c in enumerate(part) if not c.isspace()]
+                pieces.append(Para("".join(c for c, _ in chars), [o for _, o in chars], display_width(part)))
         pos += len(line)
     return pieces
 

@@ -168,7 +168,10 @@ def measure_parts(block: Block) -> List[Part]:
             in_procedure = True
             structure_seen = True
             continue
-        if CONTACT_KEY.search(t):
+        key = CONTACT_KEY.search(t)
+        if key and key.start() <= 30 and "。" not in t[:key.start()]:
+            # a contact line starts with its key or a short unit/sub-item before it; a key deep in a
+            # sentence (…电子版发邮箱：…) belongs to a step or the text and is read as a stray number
             in_procedure = False
             parts.append(Part("contact", p))
             structure_seen = True
