@@ -250,3 +250,9 @@ def test_every_live_document_keeps_the_faithfulness_rules(kb):
                    for kind, v in _facts(m, kb.taxonomy) if compact(v) not in source]
         assert missing == [], doc_id
         assert compact(document.doc_number) in source, doc_id
+
+
+def test_measure_ids_do_not_collide_with_another_live_document(tmp_path):
+    result = import_notice(NOTICES / "no-contacts.txt", tmp_path, doc_id="xc-2031-1", kb_dir=KB, review=False)
+    assert [m["id"] for m in result.data["measures"]] == ["xc311-01", "xc311-02", "xc311-03"]   # xc1-01… is 西政办发 1号 of 2020
+    assert result.problems == []

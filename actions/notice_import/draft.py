@@ -420,6 +420,28 @@ def _flag_person_numbers(measures):
 
 # ------------------------------------------------------------------------------ files
 
+def _avoid_live_ids(data: Dict, kb_dir: Path) -> None:
+    """After drafting: if another live document already uses these measure ids (ab1-01 of one year and
+    of the next), put the year's last two digits in the prefix. Only the ids of other files are read."""
+    doc_id = data["document"]["id"]
+    taken = set()
+    for path in Path(kb_dir).glob("*.yml"):
+        if path.stem == doc_id:
+            continue
+        taken |= set(re.findall(r"^\s*-?\s*id:\s*([a-z]+[0-9]+-[0-9]{2})\s*$", path.read_text(encoding="utf-8"), re.M))
+    ids = [m["id"] for m in data["measures"]]
+    if not taken & set(ids):
+        return
+    m = re.fullmatch(r"([a-z]+)-\d{2}(\d{2})-(\d+)", doc_id)
+    prefix = f"{m.group(1)}{m.group(2)}{m.group(3)}" if m else measure_prefix(doc_id) + "0"
+    renames = {old: f"{prefix}-{old.rsplit('-', 1)[1]}" for old in ids}
+    for measure in data["measures"]:
+        measure["id"] = renames[measure["id"]]
+    data["spans"] = {(renames.get(k.split(".", 1)[0], k.split(".", 1)[0]) + "." + k.split(".", 1)[1]): v
+                     for k, v in data["spans"].items()}
+    data["notes"].append(f"措施编号改用前缀 {prefix}（{ids[0].rsplit('-', 1)[0]} 已被其他文件使用）。")
+
+
 def dump_yaml(data: Dict) -> str:
     head = ("# DRAFT written by `python -m actions.kb import` — review before it goes live.\n"
             "# spans: [start, end] character offsets of each value in the source copy (document.source_file).\n")
@@ -437,6 +459,7 @@ def import_notice(path: Path, out_dir: Path = None, doc_id: Optional[str] = None
     text = read_notice(Path(path))
     data = draft_notice(text, taxonomy, doc_id)
     doc_id = data["document"]["id"]
+    _avoid_live_ids(data, kb_dir)
     data["document"]["source_file"] = f"sources/{doc_id}.txt"
     (out_dir / "sources").mkdir(parents=True, exist_ok=True)
     result = ImportResult(data, text)
