@@ -126,7 +126,11 @@ class ContactReader:
         if len(named) == 1:
             return named[0], True
         if pool:
-            return Fact("、".join(u.value for u in pool), (pool[0].span[0], pool[-1].span[1])), True
+            joined = "、".join(u.value for u in pool)
+            note = f"联系方式未写明所属单位，本条有多个责任单位，unit 暂填全部责任单位“{joined}”，请核对。"
+            if note not in self.out.notes:
+                self.out.notes.append(note)
+            return Fact(joined, (pool[0].span[0], pool[-1].span[1])), True
         return None, True
 
     def _new(self, opened_by: str, unit: Optional[Fact], qualifier: Optional[Fact], from_context: bool) -> Contact:
