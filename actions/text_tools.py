@@ -103,12 +103,20 @@ def write_user_dictionary(kb: KnowledgeBase, path: Path) -> int:
 
 
 def tokens(tok: jieba.Tokenizer, text: str) -> List[str]:
-    """Content tokens: jieba words without stopwords, punctuation or whitespace."""
+    """Content tokens: jieba words without stopwords, punctuation or whitespace, plus every longer
+    dictionary word inside the text that the chosen segmentation split ("再贷款" in "再贷款贴息")."""
+    text = normalize(text)
     out = []
-    for word in tok.lcut(normalize(text)):
+    for word in tok.lcut(text):
         word = _PUNCT.sub("", word)
         if word and word not in STOPWORDS:
             out.append(word)
+    chosen = set(out)
+    for word in tok.lcut(text, cut_all=True):
+        word = _PUNCT.sub("", word)
+        if len(word) >= 3 and word not in chosen and word not in STOPWORDS:
+            out.append(word)
+            chosen.add(word)
     return out
 
 

@@ -300,7 +300,9 @@ def understand(kb: KnowledgeBase, raw_text: str, intent: str = "", entities: Opt
         for_months = sibling_for(kb, u.measures[0], [], text) if months_named(text) else None
         if for_months:     # "西城…2月能免多少": the notice whose relief covers February
             u.measures = [for_months] + [x for x in u.measures if x.id != for_months.id]
-    elif current and short and (not u.districts or current.district in u.districts) and not u.other_places:
+    elif current and (short or not u.asked) and (not u.districts or current.district in u.districts) \
+            and not u.other_places:
+        # a short follow-up, or a statement of facts ("我们是区教委批的…一个老师都没裁"), continues the measure
         u.measures, u.by_reference, u.follow_up, u.confident = [current], "context", True, True
         u.previous_text = context.get("last_question") or ""
     elif context.get("options") and short and not u.districts and not u.other_places and not u.district:

@@ -9,7 +9,7 @@
   ``X-Action-Token`` header (401 otherwise). Rasa sends it (``headers:`` of ``action_endpoint`` in
   ``bot/endpoints.yml``). A host other than loopback without a token is refused at start.
 
-Usage: ``python -m bot.action_server [--actions actions] [--port 5055]``
+Usage: ``python -m bot.action_server [--actions actions.rasa_actions] [--port 5055]``
 """
 from __future__ import annotations
 
@@ -30,6 +30,9 @@ logger = logging.getLogger(__name__)
 TOKEN_HEADER = "X-Action-Token"
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 5055
+# Only the Rasa adapter module is loaded (rasa_sdk would otherwise import every module of the
+# package, the notice importer and its parsers included).
+ACTIONS_MODULE = "actions.rasa_actions"
 OPEN_PATHS = ("/health",)
 
 
@@ -76,7 +79,7 @@ def create_app(actions: str, token: Optional[str]) -> Sanic:
 
 def main(argv: Optional[list] = None) -> None:
     parser = argparse.ArgumentParser(description="policy assistant action server")
-    parser.add_argument("--actions", default="actions", help="action package (default: actions)")
+    parser.add_argument("--actions", default=ACTIONS_MODULE, help=f"action module (default: {ACTIONS_MODULE})")
     parser.add_argument("--port", type=int, default=int(os.environ.get("ACTIONS_PORT") or DEFAULT_PORT))
     args = parser.parse_args(argv)
     host, token = host_and_token(os.environ)

@@ -15,7 +15,7 @@ log() { printf '\033[1;34m==> %s\033[0m\n' "$*" >&2; }
 
 start_action_server() {
   # Loopback by default (ACTIONS_HOST); bot/action_server.py refuses another host without ACTION_SERVER_TOKEN.
-  "$PY" -m bot.action_server --actions actions --port "$1" >var/logs/actions.log 2>&1 &
+  "$PY" -m bot.action_server --port "$1" >var/logs/actions.log 2>&1 &
   ACTIONS_PID=$!
 }
 

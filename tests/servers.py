@@ -73,7 +73,7 @@ def running_servers(workdir: Path, extra_credentials: str = "", env: Optional[Di
     try:
         if start_actions:
             alog = workdir / "actions.log"
-            aproc = subprocess.Popen([sys.executable, "-m", "bot.action_server", "--actions", "actions",
+            aproc = subprocess.Popen([sys.executable, "-m", "bot.action_server",
                                       "--port", str(actions_port)], cwd=ROOT, env=full_env,
                                      stdout=alog.open("w"), stderr=subprocess.STDOUT)
             procs.append(aproc)

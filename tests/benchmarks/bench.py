@@ -137,7 +137,7 @@ def main(argv=None) -> int:
             report("20 concurrent, no think time", *load(url, 20, max(1, n // 20), 0))
             report("20 concurrent, ~1 s think time", *load(url, 20, max(1, n // 20), 1.0))
             print(f"  peak memory: Rasa server {peak_rss_mb('rasa run --model'):.0f} MB, "
-                  f"action server {peak_rss_mb('rasa run actions'):.0f} MB")
+                  f"action server {peak_rss_mb('bot.action_server'):.0f} MB")
     return 0
 
 
