@@ -35,7 +35,7 @@ def coverage(kb: KnowledgeBase) -> str:
 
 def source_line(m: Measure, d: Decision) -> str:
     status = d.time.sentence if d.time else ""
-    return f"来源：{m.document.doc_number}第{m.label}条（{m.document.issued}发布）。{status}。"
+    return f"来源：{m.article}（{m.document.issued}发布）。{status}。"
 
 
 def contacts_block(d: Decision, limit: int = MAX_CONTACTS) -> List[str]:
@@ -221,7 +221,7 @@ def measure_answer(kb: KnowledgeBase, d: Decision) -> str:
     m = d.measure
     u = d.u
     ask = u.primary_ask
-    head = f"【{m.district}】{m.title}（{m.document.doc_number}第{m.label}条）"
+    head = f"【{m.district}】{m.title}（{m.article}）"
     lines: List[str] = []
     if ask == "contact":
         lines += duty_sentences(m, u.text)
@@ -279,7 +279,7 @@ def measure_answer(kb: KnowledgeBase, d: Decision) -> str:
             lines.append(f"联系：原文按事项列了{len(d.contacts)}个联系人（{units}），请回复“联系方式”或说明您的情况（如房东类型、所属行业），我给您对应的联系人。")
     lines.append(source_line(m, d))
     if d.alternatives:
-        lines.append("另见：" + "；".join(f"{a.district}{a.document.doc_number}第{a.label}条{a.title}" for a in d.alternatives[:2]))
+        lines.append("另见：" + "；".join(f"{a.district}{a.article}{a.title}" for a in d.alternatives[:2]))
     return "\n".join(line for line in lines if line)
 
 
@@ -296,11 +296,11 @@ def person_answer(kb: KnowledgeBase, d: Decision) -> str:
     if len(by_phone) == 1:
         key = next(iter(by_phone))
         ms = by_phone[key]
-        where = "、".join(f"{m.document.doc_number}第{m.label}条" for m in ms[:4])
+        where = "、".join(f"{m.article}" for m in ms[:4])
         return f"{names}：{_who(entries[key])}（见{where}）。"
     lines = [f"{names}在不同措施中公布的联系方式不同，请按您要办的事项选择："]
     for key, ms in by_phone.items():
-        where = "、".join(f"{m.document.doc_number}第{m.label}条{m.title}" for m in ms[:3])
+        where = "、".join(f"{m.article}{m.title}" for m in ms[:3])
         more = f"等{len(ms)}条" if len(ms) > 3 else ""
         lines.append(f"· {_who(entries[key])}（{where}{more}）")
     return "\n".join(lines)
@@ -319,7 +319,7 @@ def unit_answer(kb: KnowledgeBase, d: Decision) -> str:
                 line = contact_line(c)
                 if line not in seen:
                     seen.append(line)
-                    lines.append(f"· {line}（{m.document.doc_number}第{m.label}条{m.title}）")
+                    lines.append(f"· {line}（{m.article}{m.title}）")
     if len(seen) > 8:
         lines = lines[:9] + ["……请告诉我具体事项，我给您对应的联系人。"]
     return "\n".join(lines)
@@ -332,7 +332,7 @@ def list_answer(kb: KnowledgeBase, d: Decision) -> str:
     where = d.district or "西城区、密云区"
     label = kb.taxonomy.groups.get(d.group, "") if d.group else ""
     lines = [f"{where}{label}方面的措施共{len(measures)}条（均为2020年疫情期间出台，写明期限的已结束，其余很可能已不再执行，现行政策请向责任单位确认）："]
-    lines += [f"· {m.district} {m.document.doc_number}第{m.label}条 {m.title}" for m in measures[:12]]
+    lines += [f"· {m.district} {m.article} {m.title}" for m in measures[:12]]
     if len(measures) > 12:
         lines.append(f"……共{len(measures)}条，可告诉我具体事项。")
     return "\n".join(lines)
@@ -347,7 +347,7 @@ def which_district_answer(kb: KnowledgeBase, d: Decision) -> str:
         lines = ["西城区和密云区都有相关措施，条件和联系人不同，请告诉我您的企业在哪个区注册纳税："]
     for o in d.options:
         m = o.measure
-        line = f"· {m.district} {m.document.doc_number}第{m.label}条 {m.title}：{m.summary}（{o.time.sentence}）"
+        line = f"· {m.district} {m.article} {m.title}：{m.summary}（{o.time.sentence}）"
         if o.failed:
             line += "——按原文“" + "；".join(o.failed) + "”，您的情况不符合"
         elif o.amounts:
@@ -385,7 +385,7 @@ def not_covered_answer(kb: KnowledgeBase, d: Decision) -> str:
     others = [m for m in kb.filter(topic=d.topic or d.group) if m.district != d.district]
     line = f"没有，{d.district}的通知（{docs}）中没有{label}方面的措施。"
     if others:
-        line += "其他区有：" + "；".join(f"{m.district}{m.document.doc_number}第{m.label}条{m.title}" for m in others[:2]) + \
+        line += "其他区有：" + "；".join(f"{m.district}{m.article}{m.title}" for m in others[:2]) + \
                 "（仅适用于在该区注册纳税的企业）。"
     return line
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional
@@ -121,9 +122,16 @@ class Measure:
         return list(self.eligibility.get("conditions") or [])
 
     @property
+    def article(self) -> str:
+        """The notice and article as printed: 西政办发〔2020〕1号第(十三)条; a label already reading
+        第X条 is not wrapped again."""
+        label = self.label if re.match(r"^第.+条$", self.label) else f"第{self.label}条"
+        return f"{self.document.doc_number}{label}"
+
+    @property
     def citation(self) -> str:
         """Source reference as users see it: 文号, article, date."""
-        return f"{self.document.doc_number}第{self.label}条，{self.document.issued}"
+        return f"{self.article}，{self.document.issued}"
 
     def benefit(self, benefit_id: str) -> Optional[Dict[str, Any]]:
         return next((b for b in self.benefits if b["id"] == benefit_id), None)

@@ -114,3 +114,11 @@ def test_new_document_is_added_as_data_only(tmp_path):
     assert hits[0].measure.id == "ex1-01"
     from actions.calculators import rent_subsidy
     assert rent_subsidy(kb.get("ex1-01"), 10000).yuan == 1000
+
+
+def test_an_article_label_printed_as_di_x_tiao_is_not_wrapped_twice():
+    import dataclasses
+    from actions.knowledge_base import load_kb
+    m = load_kb().get("xc1-13")
+    assert m.article == "西政办发〔2020〕1号第(十三)条"
+    assert dataclasses.replace(m, label="第一条").article == "西政办发〔2020〕1号第一条"
