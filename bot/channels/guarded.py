@@ -24,7 +24,7 @@ import json
 import logging
 import uuid
 import re
-from typing import Any, Awaitable, Callable, Dict, Optional, Text
+from typing import Any, Awaitable, Callable, Dict, Optional, Set, Text
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.shared.core.constants import DEFAULT_INTENTS
@@ -53,6 +53,8 @@ DEFAULT_REPLY_TIMEOUT = 10.0
 EMPTY_INPUT_REPLY = "您好，请用文字输入您想咨询的问题，例如：西城区房租减免怎么申请？"
 WORDS = re.compile(r"[0-9A-Za-z\u4e00-\u9fff]")
 STATIC_APOLOGY = "抱歉，系统暂时繁忙，没能及时回答。请稍后再试，或换个说法提问。"
+LATE_REPLY = "抱歉，这次回答用时较长。您的问题已记录，系统仍在处理，请稍后再发一次“继续”查看答案。"
+PUSH_LATE_REPLY = "您的问题还在处理中，请稍候，答案处理完会自动显示。"
 
 
 def valid_sender_id(sender: Any) -> bool:
@@ -121,10 +123,27 @@ for _method in ("send_text_message", "send_image_url", "send_attachment", "send_
     setattr(CountingOutputChannel, _method, _counted(_method))
 
 
+# Turns still being processed after their channel's deadline: referenced here until they finish,
+# so that a late turn is completed and stored, never dropped.
+_unfinished: Set["asyncio.Future[Any]"] = set()
+
+
+def finish_in_background(awaitable: Awaitable[Any]) -> "asyncio.Future[Any]":
+    task = asyncio.ensure_future(awaitable)
+    _unfinished.add(task)
+    task.add_done_callback(_unfinished.discard)
+    return task
+
+
 def guard(on_new_message: Callable[[UserMessage], Awaitable[Any]], channel: Text,
-          reply_timeout: float = DEFAULT_REPLY_TIMEOUT) -> Callable[[UserMessage], Awaitable[Any]]:
+          reply_timeout: Optional[float] = DEFAULT_REPLY_TIMEOUT,
+          late_reply: Text = LATE_REPLY) -> Callable[[UserMessage], Awaitable[Any]]:
     """Wrap Rasa's message handler for ``channel``: valid sender ids only, one conversation per
-    channel and sender, bounded text, and at least one reply to every user message."""
+    channel and sender, bounded text, and at least one reply to every user message.
+
+    A turn that misses ``reply_timeout`` is not cancelled: it finishes in the background and is
+    stored (its answer still reaches channels that can push, like socket.io); the user is told
+    at the deadline. ``reply_timeout=None``: the channel keeps its own deadline (WeChat)."""
 
     async def guarded(message: UserMessage) -> Any:
         sender = message.sender_id
@@ -147,14 +166,18 @@ def guard(on_new_message: Callable[[UserMessage], Awaitable[Any]], channel: Text
             await inner.send_response(sender, {"text": EMPTY_INPUT_REPLY})
             return None
         result = None
+        turn = finish_in_background(on_new_message(message))
+        late = False
         try:
-            result = await asyncio.wait_for(on_new_message(message), timeout=reply_timeout)
+            result = await asyncio.wait_for(asyncio.shield(turn), timeout=reply_timeout)
         except asyncio.TimeoutError:
-            logger.error("bot did not answer %r within %.1fs", message.sender_id, reply_timeout)
+            late = True
+            logger.warning("the turn of %r is still running after %.1fs: it will finish and be stored",
+                           message.sender_id, reply_timeout)
         except Exception:
             logger.exception("handling the message of %r failed", message.sender_id)
         if counter.sent == 0:
-            await inner.send_response(sender, {"text": apology_text()})
+            await inner.send_response(sender, {"text": late_reply if late else apology_text()})
         if cut:
             await inner.send_response(sender, {"text": CUT_NOTE})
         return result
@@ -220,7 +243,7 @@ class GuardedSocketIOInput(SocketIOInput):
         return "socketio"
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        handler = guard(on_new_message, self.name())
+        handler = guard(on_new_message, self.name(), late_reply=PUSH_LATE_REPLY)   # a late answer is still pushed
         socketio_webhook = super().blueprint(handler)
         sio = self.sio
 

@@ -686,7 +686,9 @@ class WeChatInput(InputChannel):
     ) -> Blueprint:
         # Same guarantee as REST and the widget: a failing action server yields an apology with
         # the knowledge base's contacts, never an empty answer.
-        on_new_message = guard(on_new_message, self.name())
+        # No deadline in the guard: this channel answers passively within 5 s or pushes the answer
+        # later through the customer-service API (a slow turn is finished, never cut).
+        on_new_message = guard(on_new_message, self.name(), reply_timeout=None)
         wechat_webhook = Blueprint("wechat_webhook")
 
         @wechat_webhook.route("/health", methods=["GET"])
