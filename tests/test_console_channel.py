@@ -318,3 +318,23 @@ def test_right_tokens_are_never_counted(token):
                 for _ in range(MAX_FAILED_TOKENS + 5)]
 
     assert set(asyncio.run(scenario())) == {200}
+
+
+def test_a_refused_knowledge_base_edit_is_shown_to_the_console(token, tmp_path, monkeypatch):
+    import os
+    import shutil
+    from actions import knowledge_base, live_kb
+    kb_dir = tmp_path / "kb"
+    shutil.copytree(knowledge_base.DEFAULT_KB_DIR, kb_dir)
+    monkeypatch.setattr(knowledge_base, "DEFAULT_KB_DIR", kb_dir)
+    monkeypatch.setattr(live_kb, "CHECK_EVERY_SECONDS", 0.0)
+    app = make_app()
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    assert call(app, "get", "/api/ping", headers=auth).json["kb_problems"] == []
+    path = kb_dir / "my-2020-25.yml"
+    path.write_text(path.read_text(encoding="utf-8") + "\n  - broken: [\n", encoding="utf-8")
+    os.utime(path, (path.stat().st_atime, path.stat().st_mtime + 5))
+    problems = call(app, "get", "/api/ping", headers=auth).json["kb_problems"]
+    assert problems and problems[0].startswith("my-2020-25.yml")
+    answer = call(app, "post", "/api/ask", {"question": "密云房租减免找谁"}, headers=auth)
+    assert answer.status == 200 and answer.json["kb_problems"] == problems   # still answering

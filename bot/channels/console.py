@@ -41,7 +41,7 @@ from sanic.response import HTTPResponse
 
 from actions import answers, conversation, decision, eligibility
 from actions.knowledge_base import KnowledgeBase, Measure
-from actions.live_kb import default_kb
+from actions.live_kb import default_kb, live_kb
 from actions.retrieval import Hit, search
 from bot.channels.guarded import guard
 
@@ -283,6 +283,10 @@ class HotlineConsole(InputChannel):
             return _error(401, "访问口令不正确，请重新输入。")
         return None
 
+    def kb_problems(self) -> List[str]:
+        """Why an edited knowledge-base file is not live yet (file, measure, field), for curators."""
+        return [str(p) for p in live_kb().problems()]
+
     # -- API ---------------------------------------------------------------------------------
 
     async def ask(self, request: Request, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> HTTPResponse:
@@ -308,7 +312,8 @@ class HotlineConsole(InputChannel):
         await on_new_message(UserMessage(question, collector, sender_id=session,
                                          input_channel=self.name(), metadata={"district": district}))
         hits = [hit_json(kb, h) for h in search(kb, question, district)[:TOP_HITS]]
-        return _json({"answer": collector.messages, "hits": hits, "district": district, "session": session})
+        return _json({"answer": collector.messages, "hits": hits, "district": district, "session": session,
+                      "kb_problems": self.kb_problems()})
 
     async def measure(self, request: Request, measure_id: str) -> HTTPResponse:
         kb = self.kb_loader()
@@ -378,7 +383,7 @@ class HotlineConsole(InputChannel):
         @console.route("/api/ping", methods=["GET"])
         @api
         async def ping(request: Request) -> HTTPResponse:
-            return _json({"ok": True})
+            return _json({"ok": True, "kb_problems": self.kb_problems()})
 
         @console.route("/api/ask", methods=["POST"])
         @api

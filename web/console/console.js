@@ -77,7 +77,16 @@
     $("token").focus();
   }
 
-  function showApp() {
+  function showKbProblems(problems) {
+    // An edited knowledge-base file failed validation: answers still come from the last good version.
+    var text = problems && problems.length
+      ? "知识库的最新修改未生效（校验未通过），当前仍按上一版作答：" + problems.join("；")
+      : "";
+    showError($("kb-problems"), text);
+  }
+
+  function showApp(data) {
+    showKbProblems(data && data.kb_problems);
     $("login").hidden = true;
     $("app").hidden = false;
     $("session-bar").hidden = false;
@@ -119,6 +128,7 @@
     api("POST", "ask", { question: question, district: district, session: session() })
       .then(function (data) {
         renderAnswer(data.answer || []);
+        showKbProblems(data.kb_problems);
         if (!keepHits) renderHits(data.hits || [], district);
       })
       .catch(function (err) { if (!$("app").hidden) showError($("ask-error"), err.message); })
