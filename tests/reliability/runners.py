@@ -193,7 +193,11 @@ def run_socketio(ctx: Context, case: Case) -> List[str]:
         problems.append(f"socket.io failure: {type(exc).__name__}: {exc}")
     finally:
         try:
-            client.disconnect()
+            # Without ``abort`` the polling client waits for its pending long-poll (up to the
+            # server's 25 s ping interval) before returning.
+            for namespace in list(client.namespaces):
+                client._send_packet(client.packet_class(socketio.packet.DISCONNECT, namespace=namespace))
+            client.eio.disconnect(abort=True)
         except Exception:  # noqa: BLE001
             pass
     return problems

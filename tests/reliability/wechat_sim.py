@@ -98,7 +98,7 @@ def prepare(base_url: str, xml: Any, *, aes: bool, openid: str = "", ts_offset: 
             query.update(encrypt_type="aes", msg_signature=msg_signature or sign(token, ts, nonce, "x"))
         else:
             crypto = WeChatCrypto(token, aes_key, app_id)
-            enc = xmltodict.parse(crypto.encrypt_message(raw.decode("utf-8", "surrogatepass"), nonce, ts))["xml"]
+            enc = xmltodict.parse(crypto.encrypt_message(raw, nonce, ts))["xml"]  # bytes are encrypted as they are
             query.update(encrypt_type="aes", msg_signature=msg_signature or enc["MsgSignature"])
             body = ("<xml>"
                     f"<ToUserName><![CDATA[{WECHAT_ACCOUNT}]]></ToUserName>"
