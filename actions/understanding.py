@@ -102,6 +102,11 @@ def asked_of(text: str, intent: str) -> List[str]:
     return asked
 
 
+def is_statement(text: str) -> bool:
+    """A turn that asks nothing ("我们是区教委批的，一个老师都没裁"): no asking words, no question mark."""
+    return not re.search(r"[?？吗呢]", text) and not any(re.search(p, text, re.IGNORECASE) for _, p in ASKED_PATTERNS)
+
+
 def content_chars(kb: KnowledgeBase, text: str) -> int:
     """Chinese characters that are not question words, districts or filler (how topical a turn is)."""
     rest = strip_districts(kb, text)
@@ -270,7 +275,7 @@ def understand(kb: KnowledgeBase, raw_text: str, intent: str = "", entities: Opt
     if current and not u.person_refs and (not u.districts or current.district in u.districts) and not u.other_places:
         current_hit = next((h for h in hits if h.measure.id == current.id), None)
         best = hits[0] if hits else None
-        states_facts = bool(u.facts) and not u.asked and set(best.measure.topics[:1]) <= set(current.topics) \
+        states_facts = bool(u.facts) and is_statement(text) and set(best.measure.topics[:1]) <= set(current.topics) \
             if best else False     # "房子是私人房东的": a fact for the measure being discussed
         stays = best is None or topical <= 2 or not (best.confident or clear_lead(hits)) or states_facts or (
             current_hit is not None and current_hit.score >= STICKY_RATIO * best.score)
@@ -300,7 +305,7 @@ def understand(kb: KnowledgeBase, raw_text: str, intent: str = "", entities: Opt
         for_months = sibling_for(kb, u.measures[0], [], text) if months_named(text) else None
         if for_months:     # "西城…2月能免多少": the notice whose relief covers February
             u.measures = [for_months] + [x for x in u.measures if x.id != for_months.id]
-    elif current and (short or not u.asked) and (not u.districts or current.district in u.districts) \
+    elif current and (short or is_statement(text)) and (not u.districts or current.district in u.districts) \
             and not u.other_places:
         # a short follow-up, or a statement of facts ("我们是区教委批的…一个老师都没裁"), continues the measure
         u.measures, u.by_reference, u.follow_up, u.confident = [current], "context", True, True
