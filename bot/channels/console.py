@@ -43,6 +43,7 @@ from actions import answers, conversation, decision, eligibility
 from actions.knowledge_base import KnowledgeBase, Measure
 from actions.live_kb import default_kb, live_kb
 from actions.retrieval import Hit, search
+from bot import channel_state
 from bot.channels.guarded import guard
 
 logger = logging.getLogger(__name__)
@@ -248,7 +249,10 @@ class HotlineConsole(InputChannel):
         self.token_env = token_env or DEFAULT_TOKEN_ENV
         self.static_dir = Path(static_dir) if static_dir else DEFAULT_STATIC_DIR
         self.kb_loader = kb_loader
-        self.guesses = FailureLimiter()
+        # Shared by all replicas when CHANNEL_STATE_REDIS_URL is set (bot/channel_state.py).
+        shared = channel_state.shared_state()
+        self.guesses = (channel_state.SharedFailureLimiter(shared, MAX_FAILED_TOKENS, FAILED_TOKEN_WINDOW)
+                        if shared is not None else FailureLimiter())
 
     @classmethod
     def name(cls) -> Text:

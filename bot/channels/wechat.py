@@ -53,6 +53,7 @@ from wechatpy.messages import TextMessage
 from wechatpy.replies import create_reply
 from wechatpy.utils import check_signature
 
+from bot import channel_state
 from bot.channels.guarded import guard, valid_sender_id
 from bot.channels.wechat_format import (
     WECHAT_TEXT_LIMIT_BYTES,
@@ -315,7 +316,15 @@ class WeChatInput(InputChannel):
         self._client: Any = None
         self._client_lock = threading.Lock()
 
-        self.replay_store = replay_store or InMemoryReplayStore()
+        # Several replicas (CHANNEL_STATE_REDIS_URL): de-duplication, retry answers and numbered
+        # options are shared in Redis (bot/channel_state.py); else this process's memory.
+        shared = channel_state.shared_state()
+        self.shared_state = shared
+        self.shared_options = (channel_state.SharedOptions(shared, OPTIONS_TTL_SECONDS)
+                               if shared is not None else None)
+        self.replay_store = replay_store or (
+            channel_state.SharedReplayStore(shared, DEDUP_TTL_SECONDS)
+            if shared is not None else InMemoryReplayStore())
         self._turns = TTLCache(DEDUP_TTL_SECONDS)
         self._options = TTLCache(OPTIONS_TTL_SECONDS)
         self._background: Set["asyncio.Future[Any]"] = set()
@@ -398,6 +407,39 @@ class WeChatInput(InputChannel):
         if not payloads or number > len(payloads):
             return None
         return payloads[number - 1]
+
+    async def _remember_options(self, openid: Text, payloads: List[Text]) -> None:
+        if self.shared_options is None:
+            self.remember_options(openid, payloads)
+        else:
+            await self.shared_options.remember(openid, payloads)
+
+    async def _resolve_choice(self, openid: Text, text: Text) -> Optional[Text]:
+        if self.shared_options is None:
+            return self.resolve_choice(openid, text)
+        number = parse_option_choice(text)
+        if number is None:
+            return None
+        payloads = await self.shared_options.get(openid)
+        if not payloads or number > len(payloads):
+            return None
+        return payloads[number - 1]
+
+    async def _share_answer(self, key: Text, text: Text) -> None:
+        """What a retry of ``key`` on another replica answers ("" = success only)."""
+        if self.shared_state is not None:
+            await self.shared_state.set(f"wechat-answer:{key}", text, DEDUP_TTL_SECONDS)
+
+    async def _shared_answer(self, key: Text) -> Optional[Text]:
+        """The answer another replica gave (or is about to give) to ``key``, within passive_timeout."""
+        if self.shared_state is None:
+            return None
+        deadline = time.monotonic() + self.passive_timeout
+        while True:
+            answer = await self.shared_state.get(f"wechat-answer:{key}")
+            if answer is not None or time.monotonic() >= deadline:
+                return answer
+            await asyncio.sleep(0.1)
 
     # ------------------------------------------------------------------ #
     # request verification
@@ -558,17 +600,17 @@ class WeChatInput(InputChannel):
             logger.exception("WeChat channel: the bot failed to handle a message.")
             return BOT_ERROR_REPLY
         rendered = render_bot_messages(collector.messages)
-        self.remember_options(openid, [o.payload for o in rendered.options])
+        await self._remember_options(openid, [o.payload for o in rendered.options])
         return rendered.text
 
-    def _bot_input(self, message: Any) -> Optional[Tuple[Text, Dict[Text, Any]]]:
+    async def _bot_input(self, message: Any) -> Optional[Tuple[Text, Dict[Text, Any]]]:
         """Text to send to the bot (and metadata), or None for no bot turn."""
         openid = message.source
         if isinstance(message, TextMessage):
             text = (message.content or "").strip()
             if not text:
                 return None
-            payload = self.resolve_choice(openid, text)
+            payload = await self._resolve_choice(openid, text)
             if payload is not None:
                 return payload, self._metadata(message, original_text=text)
             return text, self._metadata(message)
@@ -607,7 +649,8 @@ class WeChatInput(InputChannel):
         turn: Optional[_Turn] = self._turns.get(key)
         if turn is None and await self.replay_store.remember(f"turn:{key}", "1") is not None:
             logger.info("WeChat channel: %s was already handled, no second turn.", key)
-            return self._success()
+            answer = await self._shared_answer(key)  # handled by another replica: its answer
+            return self._xml_reply(message, answer, verified) if answer else self._success()
         if turn is None:
             task = asyncio.ensure_future(
                 self._run_turn(on_new_message, bot_text, message.source, metadata)
@@ -635,6 +678,7 @@ class WeChatInput(InputChannel):
             if turn.passive_text is None:
                 first, rest = self._passive_parts(turn.task.result() or "")
                 turn.passive_text = first
+                await self._share_answer(key, first)
                 if rest and not turn.rest_scheduled:
                     turn.rest_scheduled = True
                     self._spawn(self._send_followups(turn.openid, rest))
@@ -643,6 +687,7 @@ class WeChatInput(InputChannel):
             return self._xml_reply(message, turn.passive_text, verified)
 
         if turn.delivery is None:
+            await self._share_answer(key, "")
             if self.has_client:
                 self._schedule_late_delivery(turn)
             else:
@@ -670,7 +715,7 @@ class WeChatInput(InputChannel):
 
         if isinstance(message, BaseEvent) and message.event in SILENT_EVENTS:
             return self._success()
-        bot_input = self._bot_input(message)
+        bot_input = await self._bot_input(message)
         if bot_input is None:
             return self._xml_reply(message, NON_TEXT_REPLY, verified)
         bot_text, metadata = bot_input

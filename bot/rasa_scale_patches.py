@@ -1,0 +1,264 @@
+"""Rasa 3.6.21 changes that keep a turn's cost flat and make several replicas safe.
+
+Installed with the channels (``bot/channels/__init__.py``), so every ``rasa run`` with our
+credentials has them; each one is measured by ``scripts/bench.sh`` or tested in ``tests/scale/``.
+
+1. **Sessions bounded by length.** Rasa already loads only the *current session* of a conversation
+   from the tracker store (``SQLTrackerStore.retrieve``), sends only that to the action server and
+   featurizes only that for the policies; but a session only ends after
+   ``session_expiration_time`` minutes of silence, so a user who keeps talking makes every turn
+   slower (the whole session is read, deserialised, replayed and sent on every turn). Here a
+   session also ends once it holds ``RASA_MAX_SESSION_EVENTS`` events (default 120, about 20
+   turns): Rasa then runs its own ``action_session_start``, which carries the slots over
+   (``carry_over_slots_to_new_session: true``; the whole dialogue context is the ``context`` slot).
+   Nothing is deleted: every event stays in the tracker store (``retrieve_full_tracker`` returns
+   the whole conversation).
+2. **Carry-over without accumulation.** Rasa's ``action_session_start`` copies *every* ``SlotSet``
+   of the ending session, including the copies it made at the previous session start: the copies
+   grow by one per turn per session. Only the latest value of each slot is copied here (the slot
+   values of the new session are the same).
+3. **Session queries that do not grow with the history.** ``SQLTrackerStore._event_query`` finds
+   the latest session start with a correlated sub-query over all the sender's events, and there
+   is only an index on ``sender_id``. Here the start is read first (index on sender, type,
+   timestamp) and the events are read by (sender, timestamp) range; same rows, same order.
+   PostgreSQL connections are checked before use (``pool_pre_ping``), so a restarted database
+   costs no failed request once it is back.
+4. **Rasa's Redis lock store, atomic.** ``RedisLockStore`` reads the ticket lock, changes it in
+   Python and writes it back: two replicas issuing a ticket for the same conversation at the same
+   moment can get the same number (both process at once), and a lock deleted by one replica while
+   another queues loses that message (``LockError``). Here each of those read-modify-write steps
+   is a Redis transaction (``WATCH``/``MULTI``, retried on conflict). Waiting for a ticket polls
+   every 20 ms (Rasa: 1 s, so 50 queued messages took over 50 s and outlived the 60 s ticket
+   lifetime), expiring dead tickets once a second as Rasa does.
+"""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import time
+from typing import Any, Callable, Dict, Iterator, List, Optional, Text
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_MAX_SESSION_EVENTS = 120
+LOCK_POLL_SECONDS = 0.02
+LOCK_UPDATE_SECONDS = 1.0
+
+_installed = False
+
+
+def max_session_events() -> int:
+    """Events after which a session ends (``RASA_MAX_SESSION_EVENTS``; 0 turns it off)."""
+    try:
+        return max(0, int(os.environ.get("RASA_MAX_SESSION_EVENTS", DEFAULT_MAX_SESSION_EVENTS)))
+    except ValueError:
+        return DEFAULT_MAX_SESSION_EVENTS
+
+
+def events_in_current_session(tracker: Any) -> int:
+    from rasa.shared.core.events import SessionStarted
+
+    n = 0
+    for event in reversed(tracker.events):
+        if isinstance(event, SessionStarted):
+            break
+        n += 1
+    return n
+
+
+# -- 1. sessions bounded by length -----------------------------------------------------------
+
+def _patch_session_length() -> None:
+    from rasa.core.processor import MessageProcessor
+    from rasa.shared.core.events import UserUttered
+
+    expired_by_time = MessageProcessor._has_session_expired
+
+    def _has_session_expired(self: MessageProcessor, tracker: Any) -> bool:
+        if expired_by_time(self, tracker):
+            return True
+        if not self.domain.session_config.are_sessions_enabled():
+            return False
+        limit = max_session_events()
+        if not limit or tracker.get_last_event_for(UserUttered) is None:
+            return False
+        if events_in_current_session(tracker) >= limit:
+            logger.debug("session of %s reached %d events: starting a new one", tracker.sender_id, limit)
+            return True
+        return False
+
+    MessageProcessor._has_session_expired = _has_session_expired
+
+
+# -- 2. carry-over without accumulation ------------------------------------------------------
+
+def _patch_carry_over() -> None:
+    from rasa.core.actions.action import ActionSessionStart
+    from rasa.shared.core.events import SlotSet
+
+    def _slot_set_events_from_tracker(tracker: Any) -> List[SlotSet]:
+        latest: Dict[Text, SlotSet] = {}
+        for event in tracker.applied_events():
+            if isinstance(event, SlotSet):
+                latest.pop(event.key, None)      # keep the order of the last assignments
+                latest[event.key] = event
+        return [SlotSet(key=e.key, value=e.value, metadata=e.metadata) for e in latest.values()]
+
+    ActionSessionStart._slot_set_events_from_tracker = staticmethod(_slot_set_events_from_tracker)
+
+
+# -- 3. session queries and connections ------------------------------------------------------
+
+SESSION_START_INDEX = "ix_events_sender_type_ts"
+SENDER_TIME_INDEX = "ix_events_sender_ts"
+
+
+def _patch_sql_tracker_store() -> None:
+    import sqlalchemy as sa
+    from rasa.core import tracker_store
+    from rasa.shared.core.events import SessionStarted
+
+    store = tracker_store.SQLTrackerStore
+    event = store.SQLEvent
+    table = event.__table__
+    names = {ix.name for ix in table.indexes}
+    indexes = []
+    if SESSION_START_INDEX not in names:
+        indexes.append(sa.Index(SESSION_START_INDEX, event.sender_id, event.type_name, event.timestamp))
+    if SENDER_TIME_INDEX not in names:
+        indexes.append(sa.Index(SENDER_TIME_INDEX, event.sender_id, event.timestamp))
+    our_indexes = [ix for ix in table.indexes if ix.name in (SESSION_START_INDEX, SENDER_TIME_INDEX)]
+
+    def _event_query(self: Any, session: Any, sender_id: Text, fetch_events_from_all_sessions: bool) -> Any:
+        query = session.query(self.SQLEvent).filter(self.SQLEvent.sender_id == sender_id)
+        if not fetch_events_from_all_sessions:
+            start = (session.query(sa.func.max(self.SQLEvent.timestamp))
+                     .filter(self.SQLEvent.sender_id == sender_id,
+                             self.SQLEvent.type_name == SessionStarted.type_name)
+                     .scalar())
+            if start is not None:
+                query = query.filter(self.SQLEvent.timestamp >= start)
+        return query.order_by(self.SQLEvent.id)
+
+    original_init = store.__init__
+
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        original_init(self, *args, **kwargs)
+        # create_all made them for a new database; an existing one gets them here (once).
+        for ix in our_indexes:
+            try:
+                ix.create(self.engine, checkfirst=True)
+            except Exception as e:  # another replica creating it at the same moment
+                logger.info("tracker store index %s not created here: %s", ix.name, e)
+
+    original_engine_kwargs = tracker_store.create_engine_kwargs
+
+    def create_engine_kwargs(url: Any) -> Dict[Text, Any]:
+        kwargs = dict(original_engine_kwargs(url))
+        if not str(getattr(url, "drivername", url)).startswith("sqlite"):
+            kwargs["pool_pre_ping"] = True
+        return kwargs
+
+    store._event_query = _event_query
+    store.__init__ = __init__
+    tracker_store.create_engine_kwargs = create_engine_kwargs
+
+
+# -- 4. atomic Redis lock store --------------------------------------------------------------
+
+def _patch_redis_lock_store() -> None:
+    from rasa.core.lock import TicketLock
+    from rasa.core.lock_store import LockError, LockStore, RedisLockStore
+
+    def _atomic(self: RedisLockStore, conversation_id: Text,
+                change: Callable[[Optional[TicketLock]], Optional[TicketLock]]) -> Any:
+        """Apply ``change`` to the stored lock in one Redis transaction; a ``None`` result deletes it."""
+        key = self.key_prefix + conversation_id
+        result: Dict[Text, Any] = {}
+
+        def work(pipe: Any) -> None:
+            raw = pipe.get(key)
+            lock = TicketLock.from_dict(json.loads(raw)) if raw else None
+            new = change(lock)
+            result["lock"] = new
+            pipe.multi()
+            if new is None or not new.tickets:
+                pipe.delete(key)
+            else:
+                pipe.set(key, new.dumps())
+
+        self.red.transaction(work, key)
+        return result.get("lock")
+
+    def issue_ticket(self: RedisLockStore, conversation_id: Text, lock_lifetime: float = None) -> int:
+        from rasa.core.lock_store import LOCK_LIFETIME
+
+        lifetime = LOCK_LIFETIME if lock_lifetime is None else lock_lifetime
+        issued: Dict[Text, int] = {}
+
+        def change(lock: Optional[TicketLock]) -> TicketLock:
+            lock = lock or TicketLock(conversation_id)
+            issued["ticket"] = lock.issue_ticket(lifetime)
+            return lock
+
+        try:
+            _atomic(self, conversation_id, change)
+        except Exception as e:
+            raise LockError(f"Error while acquiring lock. Error:\n{e}")
+        return issued["ticket"]
+
+    def update_lock(self: RedisLockStore, conversation_id: Text) -> None:
+        def change(lock: Optional[TicketLock]) -> Optional[TicketLock]:
+            if lock:
+                lock.remove_expired_tickets()
+            return lock
+
+        _atomic(self, conversation_id, change)
+
+    def finish_serving(self: RedisLockStore, conversation_id: Text, ticket_number: int) -> None:
+        def change(lock: Optional[TicketLock]) -> Optional[TicketLock]:
+            if lock:
+                lock.remove_ticket_for(ticket_number)
+            return lock
+
+        _atomic(self, conversation_id, change)
+
+    def cleanup(self: RedisLockStore, conversation_id: Text, ticket_number: int) -> None:
+        # finish_serving deletes the lock in the same transaction when no ticket is left.
+        self.finish_serving(conversation_id, ticket_number)
+
+    async def _acquire_lock(self: RedisLockStore, conversation_id: Text, ticket: int,
+                            wait_time_in_seconds: float) -> TicketLock:
+        poll = min(wait_time_in_seconds, LOCK_POLL_SECONDS)
+        last_update = time.monotonic()
+        while True:
+            lock = self.get_lock(conversation_id)
+            if not lock or lock._ticket_for_ticket_number(ticket) is None:
+                break  # our ticket expired (or the lock was removed): Rasa raises LockError too
+            if not lock.is_locked(ticket):
+                return lock
+            await asyncio.sleep(poll)
+            if time.monotonic() - last_update >= LOCK_UPDATE_SECONDS:
+                self.update_lock(conversation_id)
+                last_update = time.monotonic()
+        raise LockError(f"Could not acquire lock for conversation_id '{conversation_id}'.")
+
+    RedisLockStore.issue_ticket = issue_ticket
+    RedisLockStore.update_lock = update_lock
+    RedisLockStore.finish_serving = finish_serving
+    RedisLockStore.cleanup = cleanup
+    RedisLockStore._acquire_lock = _acquire_lock
+    assert LockStore.lock  # the context manager itself is Rasa's
+
+
+def install() -> None:
+    global _installed
+    if not _installed:
+        _patch_session_length()
+        _patch_carry_over()
+        _patch_sql_tracker_store()
+        _patch_redis_lock_store()
+        _installed = True
