@@ -92,7 +92,8 @@ def select_contacts(kb: KnowledgeBase, m: Measure, u: Understanding,
     if len(with_phone) <= 1:
         return with_phone, bool(with_phone)
     chosen, specific = _contacts_named(kb, with_phone, u.text)
-    for earlier in (_benefit_named(m, u.text), u.previous_text, _enum_fact_words(kb, facts or {})):
+    by_benefit = _benefit_named(m, u.text) if any(c.get("item") for c in with_phone) else ""
+    for earlier in (by_benefit, u.previous_text, _enum_fact_words(kb, facts or {})):
         if not specific and earlier:
             chosen, specific = _contacts_named(kb, with_phone, earlier)
     return chosen, specific

@@ -135,7 +135,12 @@ def expand_synonyms(text: str, synonyms: dict) -> str:
     text = normalize(text)
     extra = []
     for canon, variants in synonyms.items():
-        if any(v and v.lower() in text for v in variants) and canon not in text:
+        # a short form inside another canonical term is part of that term (培训补贴 in 稳岗培训补贴)
+        rest = text
+        for other in synonyms:
+            if other != canon and len(other) > 2 and other.lower() in rest:
+                rest = rest.replace(other.lower(), "|")
+        if any(v and v.lower() in rest for v in variants) and canon not in text:
             extra.append(canon)
     return text + (" " + " ".join(extra) if extra else "")
 

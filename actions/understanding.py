@@ -211,6 +211,18 @@ def district_of_names(kb: KnowledgeBase, u: "Understanding") -> Optional[str]:
     return next(iter(districts)) if len(districts) == 1 else None
 
 
+def district_of_terms(kb: KnowledgeBase, text: str) -> Optional[str]:
+    """The district when the question uses a term of the taxonomy that only one district's notices
+    print (稳岗培训补贴 is Xicheng's name, 以训稳岗补贴 Miyun's)."""
+    districts = set()
+    for term in kb.taxonomy.synonyms:
+        if len(term) >= 4 and term in text and term not in kb.districts:
+            printed = {m.district for m in kb if term in m.text or term in m.title}
+            if printed:
+                districts |= printed
+    return next(iter(districts)) if len(districts) == 1 else None
+
+
 def understand(kb: KnowledgeBase, raw_text: str, intent: str = "", entities: Optional[Dict[str, str]] = None,
                context: Optional[Dict[str, Any]] = None, forced_district: Optional[str] = None) -> Understanding:
     context = context or {}
@@ -244,7 +256,7 @@ def understand(kb: KnowledgeBase, raw_text: str, intent: str = "", entities: Opt
         return u
 
     if not u.district and not u.other_places:
-        u.district = district_of_names(kb, u)
+        u.district = district_of_names(kb, u) or district_of_terms(kb, text)
     docs = references.documents_named(kb, text)
     u.documents = docs
     doc_districts = {kb.documents[x].district for x in docs}

@@ -198,7 +198,7 @@ def test_an_english_question_about_a_notice_by_number_reads_that_notice(kb):
 
 
 def test_facts_failing_in_both_districts_get_a_plain_no_first(kb):
-    [reply] = ask(kb, "我们公司是城市运行保障的，收入只降了50%，能领以训稳岗补贴吗")
+    [reply] = ask(kb, "我们公司是城市运行保障的，收入只降了50%，能领临时性岗位补贴吗")
     assert reply.startswith("按您说的情况，不符合") and "80%" in reply
 
 
@@ -260,6 +260,13 @@ def test_a_procedure_without_printed_steps_says_who_decides_and_the_landlords_sh
 
 
 def test_follow_ups_after_which_district_stay_on_both_measures_until_one_is_named(kb):
-    _, when, district = ask(kb, "以训稳岗补贴培训是哪段时间", "现在还能报吗", "密云的")
+    _, when, district = ask(kb, "临时性岗位补贴是哪段时间", "现在还能报吗", "密云的")
     assert when.startswith("两个区的这项措施") and "2020年8月31日截止" in when
-    assert "密政发〔2020〕25号第（十三）条" in district and "89038088" in district and "66201990" not in district
+    assert "密政发〔2020〕25号第（十三）条" in district and "89037309" in district and "66206171" not in district
+
+
+def test_a_term_only_one_district_prints_settles_the_district(kb):
+    [xicheng] = ask(kb, "稳岗培训补贴 人社局哪个科室 电话多少")
+    assert "66201990" in xicheng and "89038088" not in xicheng
+    [miyun] = ask(kb, "以训稳岗补贴找谁")
+    assert "89038088" in miyun and "66201990" not in miyun
