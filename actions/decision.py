@@ -21,7 +21,7 @@ from actions.time_status import TimeStatus, document_status, status_of
 from actions.understanding import (CHITCHAT_INTENTS, Understanding, clear_lead, content_chars, prefer_named_months,
                                   strip_districts)
 
-AMBIGUOUS_DISTRICT_RATIO = 0.75
+AMBIGUOUS_DISTRICT_RATIO = 0.65
 WEAK_HIT_SCORE = 2.0
 ADD_UP = re.compile(r"加起来|加在一起|两份文件|两个文件|两份文|1号文加6号文|1号和6号|一共免|总共免|合计")
 DOCUMENT_WORDS = re.compile(r"\d+\s*号文?件?|文件|通知|文|发的|发布|出台|哪天|开始|执行|有效|多久|晚|早|比|西政办发|密政发|〔2020〕|一共|总共|共|几条|多少条|条|措施|关系|之前|那个|跟")     # a hit below the confident threshold still answers when it is of the topic named

@@ -215,8 +215,9 @@ def district_of_terms(kb: KnowledgeBase, text: str) -> Optional[str]:
     """The district when the question uses a term of the taxonomy that only one district's notices
     print (稳岗培训补贴 is Xicheng's name, 以训稳岗补贴 Miyun's)."""
     districts = set()
+    units = {c["unit"] for m in kb for c in m.contacts}
     for term in kb.taxonomy.synonyms:
-        if len(term) >= 4 and term in text and term not in kb.districts:
+        if len(term) >= 4 and term in text and term not in kb.districts and term not in units:
             printed = {m.district for m in kb if term in m.text or term in m.title}
             if printed:
                 districts |= printed
