@@ -15,6 +15,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from actions import eligibility
 from actions.composition import compose
+from actions.curation import is_out_of_scope
 from actions.decision import Decision, amount_inputs, calculable, decide
 from actions.fact_extraction import extract_facts
 from actions.knowledge_base import KnowledgeBase
@@ -127,6 +128,8 @@ def respond(kb: KnowledgeBase, text: str, intent: str = "", entities: Optional[D
         return _continue_check(kb, m.id, context, facts)
 
     d = decide(kb, u, facts)
+    if d.kind != "chitchat" and u.by_reference != "button" and is_out_of_scope(kb, text):
+        d = Decision("out_of_scope", u, facts=d.facts, district=u.district)   # a curator marked it (curation.yml)
     reply = Reply(decision=d)
     if d.kind == "chitchat":
         reply.response = SMALL_TALK.get(intent, "utter_anything_else")

@@ -87,6 +87,7 @@ MEASURE = {
         "topics": {"type": "array", "minItems": 1, "items": {"type": "string"}},
         "summary": {"type": "string", "minLength": 1},
         "keywords": _strings,
+        "examples": _strings,      # question wordings a curator attached (python -m actions.kb attach)
         "primary": {"type": "boolean"},
         "industries": _strings,
         "text": {"type": "string", "minLength": 1},

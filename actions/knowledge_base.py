@@ -19,7 +19,8 @@ from actions.kb_schema import DOCUMENT_FILE
 
 DEFAULT_KB_DIR = Path(os.environ.get("POLICY_KB_DIR", Path(__file__).resolve().parent.parent / "policies_kb"))
 TAXONOMY_FILE = "taxonomy.yml"
-SPECIAL_FILES = {TAXONOMY_FILE}
+CURATION_FILE = "curation.yml"     # curators' out-of-scope wordings (python -m actions.kb out-of-scope)
+SPECIAL_FILES = {TAXONOMY_FILE, CURATION_FILE}
 
 
 class KBError(ValueError):
@@ -104,6 +105,7 @@ class Measure:
     document: Document
     section: str = ""
     keywords: List[str] = field(default_factory=list)
+    examples: List[str] = field(default_factory=list)      # curated question wordings (python -m actions.kb attach)
     primary: bool = False
     industries: List[str] = field(default_factory=list)
     eligibility: Dict[str, Any] = field(default_factory=dict)
@@ -147,10 +149,12 @@ class ContactHit:
 
 
 class KnowledgeBase:
-    def __init__(self, documents: Dict[str, Document], measures: Dict[str, Measure], taxonomy: Taxonomy):
+    def __init__(self, documents: Dict[str, Document], measures: Dict[str, Measure], taxonomy: Taxonomy,
+                 out_of_scope: Optional[List[str]] = None):
         self.documents = documents
         self.measures = measures
         self.taxonomy = taxonomy
+        self.out_of_scope = list(out_of_scope or [])   # wordings curators marked out of scope
 
     def __len__(self) -> int:
         return len(self.measures)
@@ -333,6 +337,19 @@ def load_kb(kb_dir: Optional[Path] = None) -> KnowledgeBase:
             if m.id in measures:
                 errors.append(KBError(path.name, f"duplicate measure id '{m.id}' (also in {Path(measures[m.id].document.path).name})", m.id, "id"))
             measures[m.id] = m
+    out_of_scope: List[str] = []
+    if (kb_dir / CURATION_FILE).is_file():
+        try:
+            curation = _read_yaml(kb_dir / CURATION_FILE) or {}
+        except KBError as err:
+            errors.append(err)
+            curation = {}
+        wordings = curation.get("out_of_scope") if isinstance(curation, dict) else None
+        if not isinstance(curation, dict) or not isinstance(wordings or [], list) or \
+                not all(isinstance(w, str) and w.strip() for w in wordings or []):
+            errors.append(KBError(CURATION_FILE, "out_of_scope must be a list of non-empty strings", None, "out_of_scope"))
+        else:
+            out_of_scope = [w.strip() for w in wordings or []]
     if errors:
         raise KBValidationError(errors)
-    return KnowledgeBase(documents, measures, taxonomy)
+    return KnowledgeBase(documents, measures, taxonomy, out_of_scope)

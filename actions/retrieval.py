@@ -13,6 +13,7 @@ from typing import Dict, List, Optional, Sequence
 
 from rank_bm25 import BM25Okapi
 
+from actions.curation import best_match, example_key
 from actions.knowledge_base import KnowledgeBase, Measure
 from actions.text_tools import char_bigrams, detect_values, expand_synonyms, make_tokenizer, tokens
 
@@ -22,6 +23,7 @@ TOPIC_BOOST = 0.25          # relative boost for measures whose topic the questi
 OTHER_DISTRICT_FACTOR = 0.2  # measures of a district the question did not name
 MIN_CONFIDENT_SCORE = 4.0    # below this the best hit is not trusted
 MIN_COVERAGE = 0.34          # share of the question's content words found in the measure
+EXAMPLE_BONUS = 100.0        # a question a curator attached to a measure (examples:) puts it first
 
 
 @dataclass(frozen=True)
@@ -37,7 +39,7 @@ class Hit:
 
 def measure_document(m: Measure, topic_keywords: Dict[str, List[str]], topic_labels: Dict[str, str]) -> str:
     """The text indexed for a measure, with the most telling fields repeated."""
-    parts = [m.title] * 3 + [m.summary] * 2 + [" ".join(m.keywords)] * 3
+    parts = [m.title] * 3 + [m.summary] * 2 + [" ".join(m.keywords)] * 3 + list(m.examples)
     for t in m.topics:
         parts += [topic_labels.get(t, "")] * 2 + [" ".join(topic_keywords.get(t, []))]
     parts += [m.section, " ".join(m.industries) * 2, m.text, (m.eligibility or {}).get("text", "")]
@@ -64,6 +66,7 @@ class Retriever:
         self._words = BM25Okapi(self._word_docs, b=0.3)
         self._bigrams = BM25Okapi([char_bigrams(d) for d in docs])
         self._topic_keywords = topic_keywords
+        self._examples = [[example_key(e) for e in m.examples] for m in self.measures]
 
     def question_topics(self, question: str) -> List[str]:
         q = question.lower()
@@ -98,6 +101,8 @@ class Retriever:
             if named and not district and m.district not in named:
                 score *= OTHER_DISTRICT_FACTOR
             coverage = len(unique_words & self._vocab[i]) / len(unique_words) if unique_words else 0.0
+            if self._examples[i] and best_match(example_key(question), self._examples[i]) is not None:
+                score, coverage = score + EXAMPLE_BONUS, 1.0
             hits.append(Hit(m, round(float(score), 4), round(coverage, 3)))
         hits.sort(key=lambda h: -h.score)
         return hits[:top_k]
