@@ -235,7 +235,7 @@ def test_the_contact_of_the_benefit_the_question_points_to(kb):
 
 
 def test_sums_for_several_tenants_add_up(kb):
-    [reply] = ask(kb, "我们园区(非国企)给三家小微租户分别减了5万 8万 2万 能拿多少补贴")
+    [reply] = ask(kb, "西城的园区(非国企)给三家小微租户分别减了5万 8万 2万 能拿多少补贴")
     assert reply.startswith("按原文标准估算") and "45,000元" in reply
 
 
