@@ -8,6 +8,10 @@
     python -m actions.kb check MEASURE_ID fact=value ...     (eligibility)
     python -m actions.kb userdict PATH                       (jieba user dictionary for Rasa)
     python -m actions.kb import NOTICE.txt|.docx|.pdf [--id ID] [--out DIR]   (draft a new notice's file)
+    python -m actions.kb attach "问题原话" MEASURE_ID        (the bot answers this wording with the measure, live)
+    python -m actions.kb out-of-scope "问题原话"             (the bot says it is out of scope, live)
+    python -m actions.kb report [--out results/report.html] [--events var/events.db] [--days 30]
+    python -m actions.kb purge [--days N]                    (delete conversation events older than the retention)
 """
 from __future__ import annotations
 
@@ -50,8 +54,30 @@ def main(argv=None) -> int:
     p.add_argument("--id", help="文件编号，如 xc-2020-7（默认按区名和文号生成）")
     p.add_argument("--out", help="草稿目录（默认 policies_kb/drafts/，不会被加载上线）")
     p.add_argument("--compare", help="与之比较的现有文件（默认 policies_kb/<id>.yml，若存在）")
+    p = sub.add_parser("attach", help="把未答出的问题原话挂到能回答它的措施上（examples:，无需重新训练）")
+    p.add_argument("wording")
+    p.add_argument("measure_id")
+    p = sub.add_parser("out-of-scope", help="把问题原话标记为超出范围（curation.yml，无需重新训练）")
+    p.add_argument("wording")
+    from actions import curator_report
+    curator_report.add_arguments(sub)
     args = parser.parse_args(argv)
 
+    if args.command in ("attach", "out-of-scope"):
+        from actions import curation
+        try:
+            if args.command == "attach":
+                path, added = curation.attach(Path(args.kb), args.wording, args.measure_id)
+                print(f"{'已添加' if added else '已存在'}：“{args.wording}” → {args.measure_id}（{path.name}），运行中的机器人几秒内生效。")
+            else:
+                path, added = curation.mark_out_of_scope(Path(args.kb), args.wording)
+                print(f"{'已标记' if added else '已存在'}为超出范围：“{args.wording}”（{path.name}），运行中的机器人几秒内生效。")
+        except (curation.CurationError, KBValidationError) as exc:
+            print(f"未修改：{exc}", file=sys.stderr)
+            return 1
+        return 0
+    if args.command in ("report", "purge"):
+        return curator_report.run_command(args)
     if args.command == "import":
         from actions.notice_import.cli import run_import
         return run_import(args)

@@ -14,6 +14,7 @@ Routes under ``/webhooks/console/``:
 * ``GET  /static/console.js``   and ``/static/console.css``
 * ``GET  /api/ping``             ``{ok: true}`` when the token is right (the page checks it at login)
 * ``POST /api/ask``             ``{question, district?, session?}`` → ``{answer, hits}``
+* ``POST /api/feedback``        ``{session, rating: right|wrong, note?, measure_id?}``: the operator's mark
 * ``GET  /api/measure/<id>``    one measure, in full
 * ``POST /api/calc``            ``{measure_id, facts}`` → ``{text}`` (amount estimate)
 * ``POST /api/check``           ``{measure_id, facts}`` → ``{status, text, missing_facts}``
@@ -319,6 +320,29 @@ class HotlineConsole(InputChannel):
         return _json({"answer": collector.messages, "hits": hits, "district": district, "session": session,
                       "kb_problems": self.kb_problems()})
 
+    async def feedback(self, request: Request, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> HTTPResponse:
+        """The operator marks the last answer right or wrong (note, the measure that should have
+        answered): sent into the call's conversation as a ``feedback`` turn, stored as Rasa events."""
+        body = _body(request)
+        rating = body.get("rating")
+        if rating not in ("right", "wrong"):
+            raise ApiError(400, "rating 只能是 right（正确）或 wrong（错误）。")
+        note = body.get("note") or ""
+        if not isinstance(note, str) or len(note) > 200:
+            raise ApiError(400, "备注最多200字。")
+        measure_id = body.get("measure_id") or ""
+        if measure_id:
+            measure_id = _measure(self.kb_loader(), measure_id).id
+        session = body.get("session") or "default"
+        if not isinstance(session, str) or not SESSION_RE.match(session):
+            raise ApiError(400, "会话标识 session 只能包含字母、数字、下划线和连字符（最多64个字符）。")
+        from actions.feedback import payload
+        text = payload(rating, note=" ".join(note.split()), correct_measure=measure_id)
+        collector = CollectingOutputChannel()
+        await on_new_message(UserMessage(text, collector, sender_id=session, input_channel=self.name()))
+        return _json({"ok": True, "text": " ".join(m.get("text") or "" for m in collector.messages).strip(),
+                      "session": session})
+
     async def measure(self, request: Request, measure_id: str) -> HTTPResponse:
         kb = self.kb_loader()
         return _json(measure_json(kb, _measure(kb, measure_id)))
@@ -393,6 +417,11 @@ class HotlineConsole(InputChannel):
         @api
         async def ask(request: Request) -> HTTPResponse:
             return await self.ask(request, handler)
+
+        @console.route("/api/feedback", methods=["POST"])
+        @api
+        async def feedback(request: Request) -> HTTPResponse:
+            return await self.feedback(request, handler)
 
         @console.route("/api/measure/<measure_id>", methods=["GET"])
         @api

@@ -435,6 +435,16 @@
     $("question").addEventListener("input", function () {
       $("counter").textContent = $("question").value.length + "/1000";
     });
+    ["mark-right", "mark-wrong"].forEach(function (id) {
+      $(id).addEventListener("click", function () {
+        var status = $("mark-status");
+        status.textContent = "提交中…";
+        api("POST", "feedback", { session: session(), rating: $(id).getAttribute("data-rating"),
+                                  note: $("mark-note").value.trim(), measure_id: $("mark-measure").value.trim() })
+          .then(function (data) { status.textContent = data.text || "已记录"; $("mark-note").value = ""; $("mark-measure").value = ""; })
+          .catch(function (err) { status.textContent = err.message; });
+      });
+    });
     $("copy").addEventListener("click", function () {
       if (!lastAnswerText) return;
       copyText(lastAnswerText).then(function () { $("copy-status").textContent = "已复制"; },
