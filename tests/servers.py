@@ -51,8 +51,9 @@ class Servers:
 
 @contextmanager
 def running_servers(workdir: Path, extra_credentials: str = "", env: Optional[Dict[str, str]] = None,
-                    start_actions: bool = True) -> Iterator[Servers]:
-    """Both servers with their own ports, tracker DB and logs under ``workdir``."""
+                    start_actions: bool = True, extra_endpoints: str = "") -> Iterator[Servers]:
+    """Both servers with their own ports, tracker DB and logs under ``workdir`` (``extra_endpoints``:
+    more endpoint sections, e.g. the event broker)."""
     if not MODEL.exists():
         raise RuntimeError(f"no trained model at {MODEL}: run scripts/test.sh (it trains first)")
     workdir.mkdir(parents=True, exist_ok=True)
@@ -63,7 +64,7 @@ def running_servers(workdir: Path, extra_credentials: str = "", env: Optional[Di
     endpoints.write_text(
         f'action_endpoint:\n  url: "http://127.0.0.1:{actions_port}/webhook"\n'
         '  headers:\n    X-Action-Token: ${ACTION_SERVER_TOKEN}\n'
-        f'tracker_store:\n  type: SQL\n  dialect: "sqlite"\n  db: "{tracker_db}"\n', encoding="utf-8")
+        f'tracker_store:\n  type: SQL\n  dialect: "sqlite"\n  db: "{tracker_db}"\n' + extra_endpoints, encoding="utf-8")
     credentials = workdir / "credentials.yml"
     credentials.write_text((ROOT / "bot" / "credentials.yml").read_text(encoding="utf-8") + "\n" + extra_credentials,
                            encoding="utf-8")
