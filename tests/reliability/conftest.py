@@ -55,6 +55,9 @@ def pytest_terminal_summary(terminalreporter):
         worst = sorted(report.CPU_SECONDS.items(), key=lambda kv: -kv[1])[:3]
         tr.write_line("most CPU per case (Rasa process): "
                       + ", ".join(f"{k} {v:.2f} s" for k, v in worst))
+    if report.TRACEBACKS:
+        tr.write_line(f"server tracebacks logged during {len(report.TRACEBACKS)} bad-input cases (answers judged "
+                      f"above): " + ", ".join(sorted(report.TRACEBACKS)))
     for note in report.NOTES:
         tr.write_line(note)
     failed = sorted(k for k, v in report.BAD_INPUTS.items() if not v)

@@ -192,6 +192,18 @@ class Bot:
         assert self.rasa is not None
         return proc_cpu_seconds(self.rasa.pid)
 
+    def log_sizes(self) -> Dict[Path, int]:
+        return {p: p.stat().st_size for p in (self.rasa_log, self.actions_log) if p.exists()}
+
+    def tracebacks_since(self, sizes: Dict[Path, int]) -> int:
+        """Tracebacks both servers logged since ``log_sizes()`` returned ``sizes``."""
+        count = 0
+        for path, size in sizes.items():
+            with path.open("rb") as f:
+                f.seek(size)
+                count += f.read().count(b"Traceback (most recent call last)")
+        return count
+
     def log_tail(self, chars: int = 3000) -> str:
         try:
             return self.rasa_log.read_text(errors="replace")[-chars:]

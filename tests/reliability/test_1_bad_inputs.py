@@ -28,7 +28,11 @@ def test_bad_input(live, controls, case):
     prefix = "o-bad" if case.channel.startswith("wechat") else f"bad-{case.channel}"
     ctx = Context(live, new_id(prefix), controls.ids)
     db_before, cpu_before = live.db_bytes(), live.rasa_cpu()
+    logs_before = live.log_sizes()
     problems = run_case(ctx, case)
+    tracebacks = live.tracebacks_since(logs_before)
+    if tracebacks:
+        report.TRACEBACKS[case.id] = tracebacks
     if live.rasa_alive():
         report.CPU_SECONDS[case.id] = live.rasa_cpu() - cpu_before
         growth = live.db_bytes() - db_before

@@ -1,7 +1,8 @@
 """Injected faults (issue 8): the user always gets a polite answer or a clear apology, nothing the
 bot acknowledged is lost, and the conversation continues with its context once the fault is gone.
 
-The Rasa server is killed last (its restart clears in-memory state the other tests do not need).
+The Rasa server is killed in test_7_rasa_killed.py, after the late WeChat replays (its restart
+clears the in-memory state those need).
 """
 import os
 import re
@@ -9,7 +10,6 @@ import signal
 import sqlite3
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
@@ -122,14 +122,11 @@ def test_knowledge_base_file_corrupted_and_restored_while_running(live):
                                   openid=openid).send()
         text, why = wechat_sim.read_reply(resp, aes=False)
         assert text and XC_PHONE in text, f"WeChat while the KB file is broken: {why or text[:200]!r}"
-        # Curators see the problem in the console.
-        seen = []
-        for path in ("/api/ping", "/api/kb/problems", "/api/kb", "/api/status", "/api/problems"):
-            r = requests.get(f"{live.rasa_url}/webhooks/console{path}",
-                             headers={"Authorization": f"Bearer {CONSOLE_TOKEN}"}, timeout=10)
-            seen.append(r.text)
-        seen.append(console.text)
-        assert any("xc-2020-1.yml" in t for t in seen), "the console does not show curators the broken file"
+        # Curators see the problem in the console (its login check and its answers carry it).
+        ping = requests.get(f"{live.rasa_url}/webhooks/console/api/ping",
+                            headers={"Authorization": f"Bearer {CONSOLE_TOKEN}"}, timeout=10)
+        assert "xc-2020-1.yml" in ping.text or "xc-2020-1.yml" in console.text, \
+            f"the console does not show curators the broken file: {ping.text[:300]}"
 
         # A valid edit is served once it validates (hot reload), without a restart.
         kb_file.write_text(original.replace(XC_PHONE, "66112560"), encoding="utf-8")
@@ -179,41 +176,3 @@ def test_tracker_database_locked(live):
     assert live.user_texts(sender).count(XC_RENT) == 1, "the turn before the lock was lost"
     phone = reply_texts(live.say(sender, "电话多少"))
     assert "于伟川" in phone and XC_PHONE in phone, f"context lost after the lock: {phone[:300]!r}"
-
-
-@pytest.mark.fault
-def test_rasa_killed_with_sigkill_and_restarted(live):
-    """SIGKILL during traffic: every turn the bot answered is still stored after the restart, and
-    the conversations continue with their context."""
-    keeper = new_id("fault-kill")
-    assert XC_PHONE in reply_texts(live.say(keeper, XC_RENT))
-    stop = threading.Event()
-    acknowledged = []
-    lock = threading.Lock()
-
-    def talk(i: int) -> None:
-        sender = new_id(f"fault-kill{i}")
-        for n in range(50):
-            if stop.is_set():
-                return
-            message = f"第{n + 1}问：密云区贷款贴息怎么申请"
-            try:
-                r = live.post_rest({"sender": sender, "message": message}, timeout=30)
-            except requests.RequestException:
-                return
-            if r.status_code == 200 and not polite_problem(r.json()):
-                with lock:
-                    acknowledged.append((sender, message))
-
-    with ThreadPoolExecutor(max_workers=6) as pool:
-        for i in range(6):
-            pool.submit(talk, i)
-        time.sleep(2.0)
-        live.kill_rasa(signal.SIGKILL)
-        stop.set()
-    assert acknowledged, "no turn was answered before the kill"
-    live.start_rasa()
-    missing = [(s, m) for s, m in acknowledged if m not in live.user_texts(s)]
-    assert not missing, f"{len(missing)} of {len(acknowledged)} answered turns lost by SIGKILL: {missing[:3]}"
-    reply = reply_texts(live.say(keeper, "电话多少"))
-    assert "于伟川" in reply and XC_PHONE in reply, f"state lost by SIGKILL: {reply[:300]!r}"
