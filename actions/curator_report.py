@@ -85,7 +85,7 @@ class Turn:
     @property
     def category(self) -> Optional[str]:
         """answered | asked_back | not_found | out_of_scope | handed_off; None: not a question."""
-        if self.is_feedback or self.kind == "chitchat" or (not self.kind and self.info.get("small_talk")):
+        if self.is_feedback or self.kind in ("chitchat", "empty") or (not self.kind and self.info.get("small_talk")):
             return None
         if self.intent == "human_handoff":
             return "handed_off"
@@ -341,7 +341,8 @@ section h2 a{font-size:12px;font-weight:400;color:var(--brand);white-space:nowra
 .chart{width:100%;height:280px}.wrap{overflow-x:auto}
 table{border-collapse:collapse;width:100%;font-size:13px}th,td{border-bottom:1px solid var(--line);padding:6px 8px;text-align:left;vertical-align:top}
 th{background:#fafafa;color:var(--muted);font-weight:600;white-space:nowrap}td.num{text-align:right;white-space:nowrap}
-td.reply{max-width:420px;white-space:pre-wrap;color:var(--muted)}.empty{color:var(--muted);padding:8px 0}
+td.reply{max-width:420px;white-space:pre-wrap;color:var(--muted)}td.date{white-space:nowrap}
+#t-unanswered td:first-child{min-width:200px;font-weight:500}.empty{color:var(--muted);padding:8px 0}
 .fix{display:flex;gap:6px;flex-wrap:wrap;align-items:center}.fix input{width:90px;padding:3px 6px;font-size:13px}
 .fix button{padding:3px 8px;font-size:12px;border:1px solid var(--brand);background:#fff;color:var(--brand);border-radius:4px;cursor:pointer}
 .fix button:hover{background:#fdeceb}.fix .done{color:#1a7f37}.fix .err{color:var(--brand)}
@@ -359,14 +360,21 @@ def _table(name: str, title: str, header: List[str], rows: List[List[Any]], csv_
     head = "".join(f"<th>{_e(h)}</th>" for h in header + ([""] if extra else []))
     body = []
     for i, row in enumerate(rows):
-        cells = "".join(f'<td class="{"num" if j in numeric else ("reply" if header[j] == "给出的回答" else "")}">{_e(v)}</td>'
-                        for j, v in enumerate(row))
+        cells = "".join(f'<td class="{_cell_class(header[j], v, j in numeric)}">{_e(v)}</td>' for j, v in enumerate(row))
         if extra:
             cells += f"<td>{extra[i]}</td>"
         body.append(f"<tr>{cells}</tr>")
     content = f'<div class="wrap"><table id="t-{name}"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table></div>' \
         if rows else '<p class="empty">暂无数据。</p>'
     return f'<section><h2>{_e(title)}<a href="{_e(csv_href)}" download>导出CSV</a></h2>{content}</section>'
+
+
+def _cell_class(name: str, value: Any, numeric: bool) -> str:
+    if numeric:
+        return "num"
+    if name == "给出的回答":
+        return "reply"
+    return "date" if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value) else ""
 
 
 def _seconds(value: Optional[float]) -> str:

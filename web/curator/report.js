@@ -5,6 +5,8 @@
   var node = document.getElementById("report-data");
   var data = node ? JSON.parse(node.textContent) : null;
   var BRAND = ["#b3261e", "#1f6feb", "#1a7f37", "#bf8700", "#8250df", "#57606a"];
+  var CATEGORY_COLORS = { answered: "#1a7f37", asked_back: "#1f6feb", not_found: "#b3261e",
+                          out_of_scope: "#bf8700", handed_off: "#8250df" };
   var FONT = '"PingFang SC","Microsoft YaHei","Noto Sans CJK SC",sans-serif';
 
   function chart(id, option) {
@@ -51,7 +53,7 @@
         series: [{ type: "pie", radius: ["38%", "68%"], center: ["60%", "50%"],
                    label: { formatter: "{b}\n{d}%" },
                    data: data.shares.filter(function (s) { return s.count > 0; })
-                     .map(function (s) { return { name: s.label, value: s.count }; }) }]
+                     .map(function (s) { return { name: s.label, value: s.count, itemStyle: { color: CATEGORY_COLORS[s.category] } }; }) }]
       });
       bars("c-measures", data.top_measures.map(function (m) { return m.measure_id + " " + (m.title || ""); }),
            data.top_measures.map(function (m) { return m.count; }), "次数");
