@@ -106,6 +106,8 @@ def evaluate_condition(condition: Dict[str, Any], facts: Dict[str, Any], taxonom
         options = {taxonomy.canonical(str(o)) for o in options}
         values = actual if isinstance(actual, list) else [actual]
         if fact_type == "text":   # 餐饮 is within 住宿餐饮: a listed industry covers the named one
+            values = values + [group for group, members in taxonomy.industry_groups.items()
+                               if any(str(v) in members for v in values)]     # 餐饮 is a 生活性服务业
             ok = any(str(v) in o or o in str(v) for v in values for o in options)
         else:
             ok = any(str(v) in options for v in values)

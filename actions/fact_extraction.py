@@ -20,7 +20,7 @@ MONEY_WITH_UNIT = r"(\d+(?:\.\d+)?\s*(?:亿|万|千|k|w|元|块)|\d{4,}(?:\.\d+)
 PATTERNS = {
     "layoff_ratio": [rf"(?:裁员|裁了|减员|辞退|裁掉)[^\d%。，,]{{0,8}}{NUM}\s*%", rf"{NUM}\s*%[^。，,]{{0,4}}(?:裁员|的人|员工)"],
     "revenue_decline": [rf"(?:收入|营收|营业额|流水|销售额|生意)[^\d%。，,]{{0,10}}(?:下降|降|少|减少|下滑|跌)了?[^\d%]{{0,4}}{NUM}\s*%",
-                        rf"(?:下降|降了|少了|下滑|跌了){NUM}\s*%"],
+                        rf"(?:下降|降了|少了|下滑|跌了|掉了|降低了?|减少了?)\s*{NUM}\s*%"],
     "loan_cost": [rf"(?:利率|成本|利息|年化|费率)[^\d%。，,]{{0,8}}{NUM}\s*%",
                   rf"{NUM}\s*%\s*(?:的)?(?:年化|利率|总成本|综合成本|成本|利息)"],
     "training_hours": [rf"{NUM}\s*个?课时", rf"(?:培训|学了|上了)[^\d。，,]{{0,6}}{NUM}\s*(?:个)?(?:课时|学时)"],
@@ -83,6 +83,7 @@ def layoff_ratio(facts: Dict[str, Any]) -> Any:
 SEVERAL_SUMS = re.compile(rf"分别[^\d。，,]{{0,6}}((?:{MONEY_WITH_UNIT}[、，,\s和及]*){{2,8}})")
 REVENUE_SUMS = re.compile(rf"(?:收入|营收|营业额|销售额|流水)[^\d。]{{0,6}}?{MONEY}[^。]{{0,16}}?(?:同期|今年|20年|2020年?)[^\d。]{{0,6}}?{MONEY}")
 NO_TRAINING = re.compile(r"(没|没有|未)(组织|参加|搞|做|安排)?[^，。,]{0,4}培训")
+TRAINED = re.compile(r"(组织了?|参加了?|搞了|做了|安排了?|开展了?)[^，。,没]{0,4}培训|培训(了|过)|都(参加了?|上了)?培训")
 
 
 def revenue_decline_from_sums(text: str) -> Any:
@@ -202,12 +203,18 @@ def extract_facts(text: str, kb: KnowledgeBase) -> Dict[str, Any]:
     several = SEVERAL_SUMS.search(t)
     if several and re.search(r"减|免|让", several.group(0)):
         facts["rent_waived"] = sum(parse_money(x) or 0 for x in re.findall(MONEY_WITH_UNIT, several.group(1)))
+    tenths = re.search(r"(?:下降|降了|少了|下滑|跌了|掉了|减少)了?\s*(\d)\s*成", t)
+    if tenths and "revenue_decline" not in facts and re.search(r"收入|营收|营业额|流水|销售|生意|同期", t):
+        facts["revenue_decline"] = float(tenths.group(1)) * 10      # "降了7成" is 70%
     if "revenue_decline" not in facts:
         decline = revenue_decline_from_sums(t)
         if decline is not None:
             facts["revenue_decline"] = decline
-    if NO_TRAINING.search(raw) and "training_hours" not in facts:
-        facts["training_hours"] = 0.0
+    if NO_TRAINING.search(raw):
+        facts["training_organized"] = False
+        facts.setdefault("training_hours", 0.0)
+    elif TRAINED.search(raw) or facts.get("training_hours"):
+        facts["training_organized"] = True
     if OTHERS_MET.search(raw):
         facts["others_met"] = True
     term = re.search(r"(\d+(?:\.\d+)?)\s*年期|(?:期限|贷了|借了)\D{0,3}?(\d+(?:\.\d+)?)\s*年", t)

@@ -52,6 +52,7 @@ class Taxonomy:
     synonyms: Dict[str, List[str]]
     other_places: List[str] = field(default_factory=list)   # places no notice in the KB covers
     english: Dict[str, List[str]] = field(default_factory=dict)  # Chinese term -> English phrases
+    industry_groups: Dict[str, List[str]] = field(default_factory=dict)  # 生活性服务业 -> [餐饮, …]
 
     def topic_label(self, topic: str) -> str:
         if topic in self.topics:
@@ -232,6 +233,7 @@ def load_taxonomy(kb_dir: Path) -> Taxonomy:
         synonyms={k: list(v or []) for k, v in (raw.get("synonyms") or {}).items()},
         other_places=[str(p) for p in raw.get("other_places") or []],
         english={k: [str(p).lower() for p in v or []] for k, v in (raw.get("english") or {}).items()},
+        industry_groups={k: [str(i) for i in v or []] for k, v in (raw.get("industry_groups") or {}).items()},
     )
 
 

@@ -95,6 +95,9 @@ def asked_of(text: str, intent: str) -> List[str]:
     hinted = INTENT_ASKED.get(intent)
     if hinted and hinted not in asked:
         asked.append(hinted)
+    if "conditions" in asked and "eligibility" in asked and re.search(r"[哪那]些|什么|哪类|哪个", text):
+        asked.remove("conditions")
+        asked.insert(0, "conditions")      # "哪些行业能申请" asks for the conditions, not a verdict
     if "amount" in asked and "eligibility" in asked and not re.search(r"多少|几万|金额|算", text):
         asked.remove("amount")
     if "time" in asked and "eligibility" in asked and not re.search(r"20(?:2[1-9]|3\d)年|现在|目前|今年|明年|截止|到期|有效期|过期|什么时候|啥时候", text):
@@ -268,10 +271,11 @@ def understand(kb: KnowledgeBase, raw_text: str, intent: str = "", entities: Opt
     current = kb.get(context.get("measure_id") or "")
     topical = content_chars(kb, text)
     if u.districts and (not current or current.district not in u.districts) and context.get("last_question") \
-            and topical <= 2:
-        # "那密云呢": the previous question, asked about the other district.
-        query = strip_districts(kb, context["last_question"])
-        u.previous_text = query
+            and (topical <= 2 or (is_statement(text) and not retriever.question_topics(text))):
+        # "那密云呢": the previous question, asked about the other district; the measure being
+        # discussed says best what it was about (a long conversation's questions drift).
+        u.previous_text = strip_districts(kb, context["last_question"])
+        query = f"{current.title} {current.summary}" if current else u.previous_text
         u.follow_up = True
     hits = list(retriever.search(query, district=u.district, top_k=12, documents=docs or None))
     hits = prefer_named_months(text, hits)

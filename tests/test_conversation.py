@@ -270,3 +270,21 @@ def test_a_term_only_one_district_prints_settles_the_district(kb):
     assert "66201990" in xicheng and "89038088" not in xicheng
     [miyun] = ask(kb, "以训稳岗补贴找谁")
     assert "89038088" in miyun and "66201990" not in miyun
+
+
+def test_a_restaurant_is_a_consumer_service_business_as_the_notices_say(kb):
+    _, reply = ask(kb, "西城稳岗培训补贴有啥门槛", "我们餐馆2-4月比去年同期降了7成")
+    assert reply.startswith("按原文条件，您不符合") and "（您的情况：70%）" in reply
+    assert "您的情况：餐饮" not in reply           # 餐饮 is one of the 生活性服务业 the notices list
+
+
+def test_saying_the_other_district_moves_the_measure_being_discussed(kb):
+    *_, reply = ask(kb, "西城稳岗培训补贴有啥门槛", "那找谁问问", "哦对了 我们其实注册在密云")
+    assert "密政发〔2020〕25号第（十三）条" in reply and "66201990" not in reply
+
+
+def test_no_training_organised_fails_xichengs_condition_and_sevenths_are_tenths(kb):
+    [no_training] = ask(kb, "餐厅2-4月营收同比跌了90% 但是没组织员工培训 能拿西城稳岗培训补贴吗")
+    assert no_training.startswith("按原文条件，您不符合") and "组织员工开展相关培训" in no_training
+    [fell] = ask(kb, "我们是做家政的 参加了北京失业保险 2-4月收入比去年同期掉了75% 能拿以训稳岗补贴吗")
+    assert fell.startswith("按原文条件，您不符合") and "（您的情况：75%）" in fell
