@@ -112,6 +112,12 @@ class Stack:
         self.action_ports: List[int] = []
         self.run_as_postgres = os.geteuid() == 0
         self.secrets = self._secrets()
+        if self.run_as_postgres:
+            # PostgreSQL refuses to run as root: it runs as "postgres", which must reach the directory.
+            self.dir.chmod(0o711)
+            if subprocess.run(["runuser", "-u", "postgres", "--", "test", "-x", str(self.dir)]).returncode != 0:
+                raise StackError(f"the postgres user cannot enter {self.dir} (a parent directory is private): "
+                                 "use a directory under /tmp or var/")
 
     # -- secrets -------------------------------------------------------------------------------
     def _secrets(self) -> Dict[str, str]:
@@ -263,6 +269,18 @@ class Stack:
         for check, what, proc, log in self._pending:
             wait_until(check, timeout, what, proc, log)
         self._pending = []
+
+    def add_replica(self) -> int:
+        """One more Rasa replica, added to nginx's upstreams (reload without dropping connections)."""
+        i = len(self.rasa_ports)
+        self.start_replica(i)
+        self.reload_nginx()
+        return i
+
+    def reload_nginx(self) -> None:
+        (self.dir / "nginx.conf").write_text(self.nginx_conf())
+        self.procs["nginx"].send_signal(signal.SIGHUP)
+        time.sleep(1.0)
 
     def kill_replica(self, i: int, sig: int = signal.SIGKILL) -> None:
         p = self.procs.pop(f"rasa-{i}")

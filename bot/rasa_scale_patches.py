@@ -30,6 +30,11 @@ credentials has them; each one is measured by ``scripts/bench.sh`` or tested in 
    is a Redis transaction (``WATCH``/``MULTI``, retried on conflict). Waiting for a ticket polls
    every 20 ms (Rasa: 1 s, so 50 queued messages took over 50 s and outlived the 60 s ticket
    lifetime), expiring dead tickets once a second as Rasa does.
+5. **No silent in-memory fallback.** Rasa wraps the tracker store in ``FailSafeTrackerStore``: while
+   the database is down it answers from an empty tracker (no district, no topic, no facts) and
+   keeps the turn in one process's memory, so it is missing from the stored history for good.
+   Here the error fails that request instead (logged; the channel answers with the polite
+   apology), and the conversation continues from the database once it is back.
 """
 from __future__ import annotations
 
@@ -254,6 +259,37 @@ def _patch_redis_lock_store() -> None:
     assert LockStore.lock  # the context manager itself is Rasa's
 
 
+# -- 5. no silent in-memory fallback ---------------------------------------------------------
+
+def _patch_fail_safe_tracker_store() -> None:
+    from rasa.core.tracker_store import FailSafeTrackerStore
+
+    async def retrieve(self: Any, sender_id: Text) -> Any:
+        try:
+            return await self._tracker_store.retrieve(sender_id)
+        except Exception as e:
+            logger.error("tracker store unavailable, this message fails (no in-memory fallback): %s", e)
+            raise
+
+    async def retrieve_full_tracker(self: Any, sender_id: Text) -> Any:
+        try:
+            return await self._tracker_store.retrieve_full_tracker(sender_id)
+        except Exception as e:
+            logger.error("tracker store unavailable, this request fails (no in-memory fallback): %s", e)
+            raise
+
+    async def save(self: Any, tracker: Any) -> None:
+        try:
+            await self._tracker_store.save(tracker)
+        except Exception as e:
+            logger.error("tracker store unavailable, this turn is not saved and fails: %s", e)
+            raise
+
+    FailSafeTrackerStore.retrieve = retrieve
+    FailSafeTrackerStore.retrieve_full_tracker = retrieve_full_tracker
+    FailSafeTrackerStore.save = save
+
+
 def install() -> None:
     global _installed
     if not _installed:
@@ -261,4 +297,5 @@ def install() -> None:
         _patch_carry_over()
         _patch_sql_tracker_store()
         _patch_redis_lock_store()
+        _patch_fail_safe_tracker_store()
         _installed = True
