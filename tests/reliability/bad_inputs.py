@@ -87,8 +87,9 @@ ODD_TEXTS: Dict[str, str] = {
     "url-only": "https://example.invalid/?q=" + "x" * 500,
 }
 
-# Beyond any sensible request size: a clean 413 is as good as an answer.
-HUGE_TEXTS = {"huge-100k", "emoji-10000"}
+# Beyond any sensible request size (a clean 413 is as good as an answer), or not valid Unicode
+# (lone surrogates: a clean 400 is as good as an answer; a technical apology is not).
+MAY_BE_REFUSED = {"huge-100k", "emoji-10000", "lone-surrogate-high", "lone-surrogate-low"}
 
 # The worst inputs for the understanding step (used by the CPU test as well).
 ADVERSARIAL = ["digits-1000", "digits-999-wan", "digits-with-separators", "decimal-run", "punctuation-1000",
@@ -97,7 +98,7 @@ ADVERSARIAL = ["digits-1000", "digits-999-wan", "digits-with-separators", "decim
 
 
 def _rest_cases() -> List[Case]:
-    cases = [Case(f"rest-text-{name}", "rest", "odd text", "either" if name in HUGE_TEXTS else "reply",
+    cases = [Case(f"rest-text-{name}", "rest", "odd text", "either" if name in MAY_BE_REFUSED else "reply",
                   {"message": text}) for name, text in ODD_TEXTS.items()]
     bad = {
         "broken-json": b'{"sender": "a", "message": ',
@@ -206,7 +207,7 @@ def _nested(depth: int) -> Any:
 def _socketio_cases() -> List[Case]:
     texts = ["empty", "emoji-only", "script-tag", "nul-and-controls", "huge-100k", "digits-1000", "mixed-scripts",
              "lone-surrogate-high", "intent-restart", "bidi-override"]
-    cases = [Case(f"socketio-text-{t}", "socketio", "odd text", "either" if t in HUGE_TEXTS else "reply",
+    cases = [Case(f"socketio-text-{t}", "socketio", "odd text", "either" if t in MAY_BE_REFUSED else "reply",
                   {"message": ODD_TEXTS[t]}) for t in texts]
     bad_sessions = {
         "lone-surrogate": "x\ud800",
