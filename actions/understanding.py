@@ -115,7 +115,7 @@ def content_chars(kb: KnowledgeBase, text: str) -> int:
     rest = strip_districts(kb, text)
     for _, pattern in ASKED_PATTERNS:
         rest = re.sub(pattern, "", rest, flags=re.IGNORECASE)
-    rest = re.sub(r"那|呢|吗|啊|吧|的|了|也|还|我们|我|您|你|请问|这个|那个|这条|这|是|有|要|给|和|跟|就|都|呀|嘛|么|一下|好的|谢谢|申请|申报|办|报|当时|具体|详细|要是|如果", "", rest)
+    rest = re.sub(r"那|呢|吗|啊|吧|的|了|也|还|我们|我|您|你|他们|她们|它们|他|她|请问|这个|那个|这条|这份|这|是|有|要|给|和|跟|就|都|呀|嘛|么|一下|好的|谢谢|申请|申报|办|报|当时|具体|详细|要是|如果|按|文件|通知|政策", "", rest)
     return len(re.findall(r"[\u4e00-\u9fffA-Za-z]", rest))
 
 

@@ -288,3 +288,8 @@ def test_no_training_organised_fails_xichengs_condition_and_sevenths_are_tenths(
     assert no_training.startswith("按原文条件，您不符合") and "组织员工开展相关培训" in no_training
     [fell] = ask(kb, "我们是做家政的 参加了北京失业保险 2-4月收入比去年同期掉了75% 能拿以训稳岗补贴吗")
     assert fell.startswith("按原文条件，您不符合") and "（您的情况：75%）" in fell
+
+
+def test_this_notice_and_them_refer_back_not_to_another_measure(kb):
+    *_, reply = ask(kb, "国高新认定 密云区谁管", "现在还能按这个文件找他们申报吗")
+    assert "着力培育国家高新技术企业" in reply and "89089317" not in reply
