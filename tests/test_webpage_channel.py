@@ -95,7 +95,8 @@ def test_installed_widget_is_the_pinned_version():
     lock = json.loads((ROOT / "web" / "package-lock.json").read_text(encoding="utf-8"))
     assert lock["packages"]["node_modules/rasa-webchat"]["version"] == "1.0.1"
     package = json.loads((ROOT / "web" / "package.json").read_text(encoding="utf-8"))
-    assert package["dependencies"] == {"rasa-webchat": "1.0.1"}
+    assert package["dependencies"] == {"rasa-webchat": "1.0.1", "echarts": "5.6.0"}   # echarts: the curator report
+    assert lock["packages"]["node_modules/echarts"]["version"] == "5.6.0"
 
 
 def test_missing_bundle_is_503_with_chinese_message(tmp_path):
