@@ -11,7 +11,7 @@ from typing import Dict, List, Tuple
 
 from actions import eligibility
 from actions.answers import NOT_ENTITLEMENTS, caveats, contact_line
-from actions.decision import Decision, amount_inputs
+from actions.decision import ROLE_BENEFIT, Decision, amount_inputs
 from actions.time_status import cn_date
 from actions.english_answer import english_answer
 from actions.knowledge_base import KnowledgeBase, Measure
@@ -77,10 +77,6 @@ def contact_answer(d: Decision) -> List[str]:
             first += f"；或{_who(d.contacts[1])}"
         return [first + "。"]
     return [f"“{m.title}”的联系方式如下："] + contacts_block(d, limit=12)
-
-
-# The benefit that is the user's own when they say they are the landlord or the guarantor.
-ROLE_BENEFIT = {"业主": "landlord_subsidy", "担保机构": "guarantee_subsidy"}
 
 
 def verdict_sentence(kb: KnowledgeBase, d: Decision) -> List[str]:

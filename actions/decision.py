@@ -92,13 +92,16 @@ def select_contacts(kb: KnowledgeBase, m: Measure, u: Understanding,
     if len(with_phone) <= 1:
         return with_phone, bool(with_phone)
     chosen, specific = _contacts_named(kb, with_phone, u.text)
-    by_benefit = _benefit_named(m, u.text) if any(c.get("item") for c in with_phone) else ""
+    own = [b["text"] for b in m.benefits_of_kind(ROLE_BENEFIT.get((facts or {}).get("role"), ""))]
+    by_benefit = (own[0] if len(own) == 1 else _benefit_named(m, u.text)) if any(c.get("item") for c in with_phone) else ""
     for earlier in (by_benefit, u.previous_text, _enum_fact_words(kb, facts or {})):
         if not specific and earlier:
             chosen, specific = _contacts_named(kb, with_phone, earlier)
     return chosen, specific
 
 
+# The benefit that is the user's own when they say they are the landlord or the guarantor.
+ROLE_BENEFIT = {"业主": "landlord_subsidy", "担保机构": "guarantee_subsidy"}
 EMAIL_WORDS = re.compile(r"邮箱|邮件|email|e-mail|报送|发送|寄|材料|清单", re.IGNORECASE)
 
 

@@ -293,3 +293,8 @@ def test_no_training_organised_fails_xichengs_condition_and_sevenths_are_tenths(
 def test_this_notice_and_them_refer_back_not_to_another_measure(kb):
     *_, reply = ask(kb, "国高新认定 密云区谁管", "现在还能按这个文件找他们申报吗")
     assert "着力培育国家高新技术企业" in reply and "89089317" not in reply
+
+
+def test_a_guarantor_gets_the_contact_of_the_guarantors_subsidy(kb):
+    [reply] = ask(kb, "1号文 我们是西城的担保公司 降了担保费 补贴谁来认定 电话")
+    assert "83926768" in reply and "66022202" not in reply
