@@ -127,16 +127,8 @@ def bot(tmp_path_factory):
         b.stop()
 
 
-@pytest.fixture(scope="package")
-def controls(bot):
-    c = Controls(bot)
-    c.start()
-    return c
-
-
-@pytest.fixture
-def live(bot):
-    """The bot, restarted first if an earlier case killed it (a bounded number of times)."""
+def ensure_up(bot: Bot) -> Bot:
+    """The bot, restarted first if an earlier test killed it (a bounded number of times)."""
     if bot.actions is None or bot.actions.poll() is not None:
         bot.start_actions()
     if not bot.rasa_alive():
@@ -146,3 +138,15 @@ def live(bot):
         bot.start_rasa()
         report.NOTES.append(f"Rasa restarted after it died (start #{bot.rasa_starts})")
     return bot
+
+
+@pytest.fixture(scope="package")
+def controls(bot):
+    c = Controls(ensure_up(bot))
+    c.start()
+    return c
+
+
+@pytest.fixture
+def live(bot):
+    return ensure_up(bot)
