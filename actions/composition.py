@@ -250,7 +250,8 @@ def measure_answer(kb: KnowledgeBase, d: Decision) -> str:
         lines += amount_sentences(kb, d)
         lines.append(f"{head}：{m.summary}")
     elif ask == "amount":
-        lines += amount_sentences(kb, d) or [f"原文没有给出可计算的金额标准。"]
+        lines += [] if d.amounts else stated_case_sentences(d)     # "租来办公…减了多少": the office rate
+        lines += amount_sentences(kb, d) or ["原文没有给出可计算的金额标准。"]
         lines.append(f"{head}：{m.summary}")
     elif ask == "conditions":
         elig = (m.eligibility or {}).get("text")

@@ -298,3 +298,8 @@ def test_this_notice_and_them_refer_back_not_to_another_measure(kb):
 def test_a_guarantor_gets_the_contact_of_the_guarantors_subsidy(kb):
     [reply] = ask(kb, "1号文 我们是西城的担保公司 降了担保费 补贴谁来认定 电话")
     assert "83926768" in reply and "66022202" not in reply
+
+
+def test_an_amount_question_without_the_rent_still_gets_the_rate_of_the_stated_case(kb):
+    [reply] = ask(kb, "西城区属国企的写字楼 我们租来办公 1号文减了多少")
+    assert reply.startswith("按原文，承租用于办公用房的") and "50%" in reply
