@@ -3,6 +3,7 @@ import re
 
 import pytest
 
+from actions.faithfulness import measure_fields, printed_values
 from actions.text_tools import compact
 
 FULL_DOCUMENTS = {"xc-2020-1": 23, "xc-2020-6": 14, "my-2020-25": 13}
@@ -32,39 +33,8 @@ def test_labels_are_printed_in_the_source(kb):
 
 
 def _facts(m, taxonomy):
-    """(kind, printed form) of every checkable fact in a measure."""
-    for c in m.contacts:
-        for p in c.get("phones") or []:
-            yield "phone", p
-        for e in c.get("emails") or []:
-            yield "email", e
-        for p in c.get("persons") or []:
-            yield "person", p
-        yield "unit", c["unit"]
-        if c.get("office"):
-            yield "office", c["office"]
-    for u in (m.application or {}).get("urls") or []:
-        yield "url", u
-    conditions = list(m.conditions) + [c for b in m.benefits for c in b.get("when") or []]
-    for c in conditions:
-        kind = taxonomy.facts[c["fact"]]["type"]
-        if kind == "percent":
-            yield "percent", f"{c['value']:g}%"
-        elif kind == "money":
-            yield "money", c["value"]
-        yield "condition text", c["text"]
-    for b in m.benefits:
-        if "percent" in b and not (b["kind"] == "rent_waiver" and b["percent"] == 100 and "免收" in b["text"]):
-            yield "percent", f"{b['percent']:g}%"
-        for key in ("cap", "per_unit", "amount"):
-            if key in b:
-                yield "money", b[key]
-        yield "benefit text", b["text"]
-    yield "text", m.text
-    for step in (m.application or {}).get("steps") or []:
-        yield "step", step
-    if (m.eligibility or {}).get("text"):
-        yield "eligibility text", m.eligibility["text"]
+    """(kind, printed form) of every checkable fact in a measure (actions/faithfulness.py)."""
+    return printed_values(measure_fields(m), taxonomy)
 
 
 @pytest.mark.parametrize("doc_id", sorted(FULL_DOCUMENTS))

@@ -1,6 +1,6 @@
 """Checks on a draft: the loader's validation, and the faithfulness rules of the curated files.
 
-``unprinted`` applies the rules of tests/test_kb_faithfulness.py to a draft dict: every phone,
+``unprinted`` applies the faithfulness rules of the curated files (actions/faithfulness.py) to a draft dict: every phone,
 email, person, unit, office, URL, percentage, amount, condition/benefit text, measure text and
 step must be printed in the source (whitespace ignored; ``免收`` counts as 100%). ``bad_spans``
 checks that every recorded span really holds its value.
@@ -11,46 +11,9 @@ import re
 from pathlib import Path
 from typing import Dict, List, Tuple
 
+from actions.faithfulness import printed_values as facts
 from actions.knowledge_base import KBValidationError, Taxonomy, load_document_file
 from actions.text_tools import compact
-
-
-def facts(m: Dict, taxonomy: Taxonomy):
-    """(kind, printed form) of every checkable value of a measure dict (mirrors the faithfulness test)."""
-    for c in m.get("contacts") or []:
-        for p in c.get("phones") or []:
-            yield "phone", p
-        for e in c.get("emails") or []:
-            yield "email", e
-        for p in c.get("persons") or []:
-            yield "person", p
-        yield "unit", c["unit"]
-        if c.get("office"):
-            yield "office", c["office"]
-    for u in (m.get("application") or {}).get("urls") or []:
-        yield "url", u
-    conds = list((m.get("eligibility") or {}).get("conditions") or [])
-    conds += [c for b in m.get("benefits") or [] for c in b.get("when") or []]
-    for c in conds:
-        kind = (taxonomy.facts.get(c["fact"]) or {}).get("type")
-        if kind == "percent":
-            yield "percent", f"{c['value']:g}%"
-        elif kind == "money":
-            yield "money", c["value"]
-        yield "condition text", c["text"]
-    for b in m.get("benefits") or []:
-        if "percent" in b and not (b["kind"] == "rent_waiver" and b["percent"] == 100 and "免收" in b["text"]):
-            yield "percent", f"{b['percent']:g}%"
-        for key in ("cap", "per_unit", "amount"):
-            if key in b:
-                yield "money", b[key]
-        yield "benefit text", b["text"]
-    yield "text", m["text"]
-    yield "label", m["label"]
-    for step in (m.get("application") or {}).get("steps") or []:
-        yield "step", step
-    if (m.get("eligibility") or {}).get("text"):
-        yield "eligibility text", m["eligibility"]["text"]
 
 
 def unprinted(data: Dict, source: str, taxonomy: Taxonomy) -> List[Tuple[str, str, str]]:
