@@ -193,24 +193,33 @@ def say(url: str, sender: str, text: str) -> float:
     return (time.perf_counter() - t0) * 1000
 
 
-def long_conversations(url: str, turns: int, n: int = 2) -> None:
-    """Turn 10 vs turn ``turns``: p50 over turns 1-20 and over turns (turns-9)..(turns+10)."""
-    per_turn: List[List[float]] = [[] for _ in range(turns + 10)]
+def long_conversations(url: str, turns: int, n: int = 2, rasa_pid: int = 0) -> None:
+    """Turn 10 vs turn ``turns``, under the same load: ``n`` conversations are first taken to turn
+    ``turns - 10``; then their turns ``turns-9 .. turns+10`` alternate with turns 1-20 of ``n`` new
+    conversations (same ten messages in both), so a change in the machine's load hits both alike.
+    Wall-clock p50 and the Rasa server's CPU per turn for both windows."""
     t0 = time.time()
-    for c in range(n):
-        sender = f"bench-long-{c}-{int(t0)}"
-        for t in range(turns + 10):
-            per_turn[t].append(say(url, sender, LONG_MESSAGES[t % len(LONG_MESSAGES)]))
-    early = [x for row in per_turn[:20] for x in row]
-    late = [x for row in per_turn[turns - 10:turns + 10] for x in row]
-    mid = [x for row in per_turn[turns // 2 - 10:turns // 2 + 10] for x in row]
+    old = [f"bench-long-{c}-{int(t0)}" for c in range(n)]
+    new = [f"bench-short-{c}-{int(t0)}" for c in range(n)]
+    for sender in old:
+        for t in range(turns - 10):
+            say(url, sender, LONG_MESSAGES[t % len(LONG_MESSAGES)])
+    early, late, cpu = [], [], {"early": 0.0, "late": 0.0}
+    for k in range(20):
+        for a, b in zip(old, new):
+            for sender, turn, out, key in ((a, turns - 10 + k, late, "late"), (b, k, early, "early")):
+                c0 = cpu_seconds(rasa_pid)
+                out.append(say(url, sender, LONG_MESSAGES[turn % len(LONG_MESSAGES)]))
+                cpu[key] += cpu_seconds(rasa_pid) - c0
     ratio = percentile(late, 50) / percentile(early, 50)
-    print(f"  turn 10 vs turn {turns} ({n} conversations of {turns + 10} turns, {time.time() - t0:.0f} s):")
-    print(f"    turns 1-20 (around 10)      p50={percentile(early, 50):5.0f} ms  p95={percentile(early, 95):5.0f} ms")
-    print(f"    turns {turns // 2 - 9}-{turns // 2 + 10} (around {turns // 2})   p50={percentile(mid, 50):5.0f} ms  "
-          f"p95={percentile(mid, 95):5.0f} ms")
+    per = 1000 / len(early)
+    print(f"  turn 10 vs turn {turns} ({n} conversations of {turns + 10} turns; the last 20 turns interleaved with "
+          f"turns 1-20 of {n} new ones; {time.time() - t0:.0f} s):")
+    print(f"    turns 1-20 (around 10)      p50={percentile(early, 50):5.0f} ms  p95={percentile(early, 95):5.0f} ms"
+          f"  Rasa CPU {cpu['early'] * per:5.1f} ms/turn")
     print(f"    turns {turns - 9}-{turns + 10} (around {turns})  p50={percentile(late, 50):5.0f} ms  "
-          f"p95={percentile(late, 95):5.0f} ms   ratio of p50s {ratio:.2f} (goal <= 1.25)")
+          f"p95={percentile(late, 95):5.0f} ms  Rasa CPU {cpu['late'] * per:5.1f} ms/turn   "
+          f"ratio of p50s {ratio:.2f} (goal <= 1.25)")
 
 
 def cpu_per_message(url: str, procs: Dict[str, int], n: int = 40) -> None:
@@ -295,7 +304,7 @@ def main(argv=None) -> int:
             # by port: other Rasa processes on a shared machine are not ours
             print(f"  peak memory: Rasa server {peak_mb([pid_with_port(s.rasa_url)]):.0f} MB, "
                   f"action server {peak_mb([pid_with_port(s.actions_url)]):.0f} MB")
-            long_conversations(url, args.turns)
+            long_conversations(url, args.turns, rasa_pid=pid_with_port(s.rasa_url))
             print("  CPU per message, sequential (user+system):")
             procs = {"Rasa server": pid_with_port(s.rasa_url), "action server": pid_with_port(s.actions_url)}
             cpu_per_message(url, procs)
