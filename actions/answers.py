@@ -1,9 +1,10 @@
 """Chinese answer text built from KB data; the same text serves every channel and the CLI."""
+
 from __future__ import annotations
 
 from typing import Dict, Iterable, List, Optional
 
-from actions.eligibility import ELIGIBLE, FAILED, NOT_ELIGIBLE, Verdict
+from actions.eligibility import ELIGIBLE, NOT_ELIGIBLE, Verdict
 from actions.knowledge_base import Measure, Taxonomy
 
 # Benefit kinds that describe a rule or an encouragement rather than money or relief for the asker.
@@ -36,6 +37,7 @@ def validity_line(m: Measure) -> str:
     """Whether the measure's period is over, against today's date (the same sentence the bot says)."""
     from actions.clock import today
     from actions.time_status import status_of
+
     return status_of(m, today()).sentence
 
 
@@ -115,7 +117,9 @@ def verdict_text(verdict: Verdict, taxonomy: Taxonomy) -> str:
     m = verdict.measure
     head = f"【{m.district}】{m.title}（{m.citation}）"
     if verdict.status == NOT_ELIGIBLE:
-        reasons = [f"· {r.condition['text']}（您的情况：{_fact_value(r.fact, r.value, taxonomy)}）" for r in verdict.failed]
+        reasons = [
+            f"· {r.condition['text']}（您的情况：{_fact_value(r.fact, r.value, taxonomy)}）" for r in verdict.failed
+        ]
         contact = primary_contact(m)
         tail = f"如情况特殊，可咨询：{contact_line(contact)}" if contact else ""
         return "\n".join([head, "按原文条件，您暂不符合：", *reasons, tail]).strip()

@@ -1,4 +1,5 @@
 """Amounts computed from a measure's structured benefits (rates and caps are KB data)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -39,15 +40,20 @@ def rent_waived(measure: Measure, monthly_rent: float, premises_use: Optional[st
     if not waivers:
         raise NotApplicable(f"{measure.id} has no rent waiver")
     if premises_use:
-        matching = [b for b in waivers if any(c["fact"] == "premises_use" and c.get("value") == premises_use
-                                              for c in b.get("when") or [])]
+        matching = [
+            b
+            for b in waivers
+            if any(c["fact"] == "premises_use" and c.get("value") == premises_use for c in b.get("when") or [])
+        ]
         waivers = matching or waivers
     benefit = waivers[0]
     months = benefit.get("months") or []
     percent = benefit.get("percent", 100)
     total = monthly_rent * percent / 100 * len(months)
     month_names = "、".join(f"{int(m[5:])}月" for m in months)
-    explanation = f"{format_money(monthly_rent)}/月 × {percent:g}% × {len(months)}个月（{month_names}）= {format_money(total)}"
+    explanation = (
+        f"{format_money(monthly_rent)}/月 × {percent:g}% × {len(months)}个月（{month_names}）= {format_money(total)}"
+    )
     return Amount(total, explanation, benefit)
 
 
@@ -81,9 +87,11 @@ def training_subsidy(measure: Measure, hours: float, employees: int = 1) -> Amou
     if per_person == 0:
         explanation = f"每人培训{hours:g}课时，不足{unit_hours}课时，不能享受以训稳岗补贴"
     else:
-        explanation = (f"每人{hours:g}课时，按每满{unit_hours}课时{format_money(per_unit)}计"
-                       f"（最高{benefit.get('max_hours', '')}课时{benefit.get('cap', '')}），"
-                       f"每人{format_money(per_person)} × {employees}人 = {format_money(total)}")
+        explanation = (
+            f"每人{hours:g}课时，按每满{unit_hours}课时{format_money(per_unit)}计"
+            f"（最高{benefit.get('max_hours', '')}课时{benefit.get('cap', '')}），"
+            f"每人{format_money(per_person)} × {employees}人 = {format_money(total)}"
+        )
     return Amount(total, explanation, benefit)
 
 
@@ -122,4 +130,6 @@ def guarantee_subsidy(measure: Measure, fee_reduction: float) -> Amount:
     raw = fee_reduction * benefit["percent"] / 100
     cap = parse_money(benefit["cap"]) if benefit.get("cap") else None
     total = min(raw, cap) if cap is not None else raw
-    return Amount(total, f"费用降低额{format_money(fee_reduction)} × {benefit['percent']:g}% = {format_money(total)}", benefit)
+    return Amount(
+        total, f"费用降低额{format_money(fee_reduction)} × {benefit['percent']:g}% = {format_money(total)}", benefit
+    )

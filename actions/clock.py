@@ -1,4 +1,5 @@
 """Today's date for time statuses: the system clock, or POLICY_TODAY (YYYY-MM-DD) in tests and evaluations."""
+
 from __future__ import annotations
 
 import datetime as dt

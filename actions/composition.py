@@ -4,6 +4,7 @@ The first sentence answers what was asked (yes/no, an amount, a phone, the steps
 period is over); then the figure, the contact for what was asked, and the source with its time
 status. Every fact comes from the KB.
 """
+
 from __future__ import annotations
 
 import re
@@ -11,16 +12,24 @@ from typing import Dict, List, Tuple
 
 from actions import eligibility
 from actions.answers import NOT_ENTITLEMENTS, caveats, contact_line
-from actions.decision import ROLE_BENEFIT, Decision, amount_inputs
-from actions.time_status import cn_date
+from actions.decision import ROLE_BENEFIT, Decision
 from actions.english_answer import english_answer
 from actions.knowledge_base import KnowledgeBase, Measure
 from actions.quantities import format_money
+from actions.time_status import cn_date
 
 MAX_CONTACTS = 6
 # Benefits that put money or relief in the enterprise's own hands.
-MONEY_KINDS = {"rent_waiver", "rent_subsidy", "interest_subsidy", "training_subsidy", "per_person_subsidy",
-               "funding", "tax_deferral", "fee_exemption"}
+MONEY_KINDS = {
+    "rent_waiver",
+    "rent_subsidy",
+    "interest_subsidy",
+    "training_subsidy",
+    "per_person_subsidy",
+    "funding",
+    "tax_deferral",
+    "fee_exemption",
+}
 EXAMPLES = "例如“西城区房租减免怎么申请”“密云区贷款贴息的条件”“25号文第十条找谁”"
 
 
@@ -90,7 +99,9 @@ def verdict_sentence(kb: KnowledgeBase, d: Decision) -> List[str]:
     if v.status == eligibility.ELIGIBLE:
         own = ROLE_BENEFIT.get(d.facts.get("role"))
         entitled = [b for b in v.benefits if b["kind"] not in NOT_ENTITLEMENTS or b["kind"] == own]
-        for_others = [b for b in v.benefits if b["kind"] in ("landlord_subsidy", "guarantee_subsidy") and b["kind"] != own]
+        for_others = [
+            b for b in v.benefits if b["kind"] in ("landlord_subsidy", "guarantee_subsidy") and b["kind"] != own
+        ]
         money_asked = re.search(r"补贴|补助|给钱|拿钱|资金", d.u.text)
         for_your_case = [b for b in v.benefits if b["kind"] == "other" and b.get("when")]
         if for_your_case and not any(b["kind"] in MONEY_KINDS for b in entitled):
@@ -98,19 +109,30 @@ def verdict_sentence(kb: KnowledgeBase, d: Decision) -> List[str]:
             lead = "不能享受这项减免：" if d.u.primary_ask == "eligibility" else ""
             return [lead + "按原文，" + "；".join(b["text"].rstrip("。") for b in for_your_case) + "。"]
         if for_others and (not entitled or (money_asked and not any(b["kind"] in MONEY_KINDS for b in entitled))):
-            whom = "、".join(dict.fromkeys({"landlord_subsidy": "出租房屋并减免租金的业主（房东）",
-                                             "guarantee_subsidy": "融资担保机构"}[b["kind"]] for b in for_others))
-            return [f"您不能享受这项补贴：补贴对象是{whom}，不直接发给企业本身。原文：" +
-                    "；".join(b["text"] for b in for_others) + "。"]
-        stated_met = [r.condition["text"] for r in v.results
-                      if r.status == eligibility.MET and r.fact in d.u.facts]
+            whom = "、".join(
+                dict.fromkeys(
+                    {"landlord_subsidy": "出租房屋并减免租金的业主（房东）", "guarantee_subsidy": "融资担保机构"}[
+                        b["kind"]
+                    ]
+                    for b in for_others
+                )
+            )
+            return [
+                f"您不能享受这项补贴：补贴对象是{whom}，不直接发给企业本身。原文："
+                + "；".join(b["text"] for b in for_others)
+                + "。"
+            ]
+        stated_met = [r.condition["text"] for r in v.results if r.status == eligibility.MET and r.fact in d.u.facts]
         if entitled:
-            lines = [f"按您说的情况，符合原文列明的条件，可享受：" + "；".join(b["text"] for b in entitled) + "。"]
+            lines = ["按您说的情况，符合原文列明的条件，可享受：" + "；".join(b["text"] for b in entitled) + "。"]
             if stated_met:
                 lines.append("已满足：" + "；".join(dict.fromkeys(stated_met)) + "。")
         else:
-            lines = ["按您说的情况，符合原文列明的条件，但原文没有给您直接的减免或补贴：" +
-                     "；".join(b["text"] for b in v.benefits) + "。"]
+            lines = [
+                "按您说的情况，符合原文列明的条件，但原文没有给您直接的减免或补贴："
+                + "；".join(b["text"] for b in v.benefits)
+                + "。"
+            ]
         if d.assumed_sme:
             lines.append("（以上按贵单位为中小微企业判断。）")
         return lines + [c.lstrip("· ") for c in caveats(v)]
@@ -132,8 +154,10 @@ def stated_case_sentences(d: Decision) -> List[str]:
 
     def fits(b) -> bool:
         said = [c for c in b["when"] if c["fact"] in facts]
-        return bool(said) and all(facts[c["fact"]] == c.get("value") or facts[c["fact"]] in (c.get("value") or [])
-                                  for c in said)
+        return bool(said) and all(
+            facts[c["fact"]] == c.get("value") or facts[c["fact"]] in (c.get("value") or []) for c in said
+        )
+
     matched = [b for b in branches if fits(b)]
     if not matched or len(matched) == len(branches):
         return []
@@ -141,14 +165,14 @@ def stated_case_sentences(d: Decision) -> List[str]:
 
 
 def rate(b) -> str:
-    """"（50%）" after a benefit's text when the text does not print the percentage itself."""
+    """ "（50%）" after a benefit's text when the text does not print the percentage itself."""
     return "" if b.get("percent") is None or f"{b['percent']:g}%" in b["text"] else f"（{b['percent']:g}%）"
 
 
 def amount_sentences(kb: KnowledgeBase, d: Decision) -> List[str]:
     if d.amounts:
         lines = []
-        for m, a in d.amounts:
+        for _m, a in d.amounts:
             lines.append(f"按原文标准估算：{a.explanation}。")
         if additive(d.amounts):
             total = sum(a.yuan for _, a in d.amounts)
@@ -184,12 +208,15 @@ def _fact_value(kb: KnowledgeBase, fact: str, value) -> str:
     return str(value)
 
 
-QUESTION_FILLER = re.compile(r"怎么|如何|什么|多少|能不能|可以|是否|请问|我们|你们|政策|措施|西城|密云|区|的|了|吗|呢|啊|吧|有|是")
+QUESTION_FILLER = re.compile(
+    r"怎么|如何|什么|多少|能不能|可以|是否|请问|我们|你们|政策|措施|西城|密云|区|的|了|吗|呢|啊|吧|有|是"
+)
 
 
 def source_sentences(m: Measure, question: str, limit: int = 2) -> List[str]:
     """The sentences of the measure's printed text that share the most words with the question."""
     from actions.text_tools import char_bigrams
+
     q = set(char_bigrams(QUESTION_FILLER.sub(" ", question)))
     if not q:
         return []
@@ -208,8 +235,11 @@ def duty_sentences(m: Measure, question: str) -> List[str]:
     duties = set(DUTY_WORDS.findall(question))
     if not duties:
         return []
-    clauses = [x.strip() for x in re.split(r"(?<=[。；，,])", m.text)
-               if any(re.search(f"由[^，,。；]{{1,20}}{w}", x) for w in duties)]
+    clauses = [
+        x.strip()
+        for x in re.split(r"(?<=[。；，,])", m.text)
+        if any(re.search(f"由[^，,。；]{{1,20}}{w}", x) for w in duties)
+    ]
     return ["按原文：" + "".join(clauses).rstrip("，,；") + "。"] if clauses else []
 
 
@@ -234,7 +264,7 @@ def measure_answer(kb: KnowledgeBase, d: Decision) -> str:
             lines += [f"{i}. {s}" for i, s in enumerate(steps, 1)]
         else:
             lines.append(f"原文没有写{m.title}的具体申报步骤，请直接联系下面的负责单位。")
-            lines += duty_sentences(m, "".join(DUTY_WORDS.pattern.split("|")))   # who does what, as printed
+            lines += duty_sentences(m, "".join(DUTY_WORDS.pattern.split("|")))  # who does what, as printed
         own = m.benefits_of_kind(ROLE_BENEFIT[d.facts["role"]]) if d.facts.get("role") in ROLE_BENEFIT else []
         lines += [f"您作为{d.facts['role']}：{b['text']}{rate(b)}。" for b in own]
         for url in (m.application or {}).get("urls") or []:
@@ -244,13 +274,16 @@ def measure_answer(kb: KnowledgeBase, d: Decision) -> str:
     elif d.verdict is not None and d.verdict.status == eligibility.NOT_ELIGIBLE:
         lines += verdict_sentence(kb, d)
         lines.append(f"{head}：{m.summary}")
-    elif d.verdict is not None and ask == "eligibility" or (d.verdict is not None and ask != "amount"
-                                                             and d.verdict.status == eligibility.ELIGIBLE):
+    elif (
+        d.verdict is not None
+        and ask == "eligibility"
+        or (d.verdict is not None and ask != "amount" and d.verdict.status == eligibility.ELIGIBLE)
+    ):
         lines += verdict_sentence(kb, d)
         lines += amount_sentences(kb, d)
         lines.append(f"{head}：{m.summary}")
     elif ask == "amount":
-        lines += [] if d.amounts else stated_case_sentences(d)     # "租来办公…减了多少": the office rate
+        lines += [] if d.amounts else stated_case_sentences(d)  # "租来办公…减了多少": the office rate
         lines += amount_sentences(kb, d) or ["原文没有给出可计算的金额标准。"]
         lines.append(f"{head}：{m.summary}")
     elif ask == "conditions":
@@ -273,7 +306,9 @@ def measure_answer(kb: KnowledgeBase, d: Decision) -> str:
             lines.append("联系：" + "；".join(contact_line(c) for c in d.contacts[:3]))
         else:
             units = "、".join(dict.fromkeys(c["unit"] for c in d.contacts))
-            lines.append(f"联系：原文按事项列了{len(d.contacts)}个联系人（{units}），请回复“联系方式”或说明您的情况（如房东类型、所属行业），我给您对应的联系人。")
+            lines.append(
+                f"联系：原文按事项列了{len(d.contacts)}个联系人（{units}），请回复“联系方式”或说明您的情况（如房东类型、所属行业），我给您对应的联系人。"
+            )
     lines.append(source_line(m, d))
     if d.alternatives:
         lines.append("另见：" + "；".join(f"{a.district}{a.article}{a.title}" for a in d.alternatives[:2]))
@@ -284,12 +319,18 @@ def person_answer(kb: KnowledgeBase, d: Decision) -> str:
     by_phone: Dict[Tuple, List[Measure]] = {}
     entries: Dict[Tuple, Dict] = {}
     for r in d.person_refs:
-        key = (r.contact["unit"], tuple(r.contact.get("persons") or []), tuple(r.contact.get("phones") or []),
-               tuple(r.contact.get("emails") or []))
+        key = (
+            r.contact["unit"],
+            tuple(r.contact.get("persons") or []),
+            tuple(r.contact.get("phones") or []),
+            tuple(r.contact.get("emails") or []),
+        )
         by_phone.setdefault(key, []).append(r.measure)
         entries.setdefault(key, r.contact)
-    names = "、".join(dict.fromkeys(p for r in d.person_refs for p in r.contact.get("persons") or []
-                                     if p in d.u.text)) or "该联系人"
+    names = (
+        "、".join(dict.fromkeys(p for r in d.person_refs for p in r.contact.get("persons") or [] if p in d.u.text))
+        or "该联系人"
+    )
     if len(by_phone) == 1:
         key = next(iter(by_phone))
         ms = by_phone[key]
@@ -328,7 +369,9 @@ def list_answer(kb: KnowledgeBase, d: Decision) -> str:
         measures = kb.filter(district=d.district)
     where = d.district or "西城区、密云区"
     label = kb.taxonomy.groups.get(d.group, "") if d.group else ""
-    lines = [f"{where}{label}方面的措施共{len(measures)}条（均为2020年疫情期间出台，写明期限的已结束，其余很可能已不再执行，现行政策请向责任单位确认）："]
+    lines = [
+        f"{where}{label}方面的措施共{len(measures)}条（均为2020年疫情期间出台，写明期限的已结束，其余很可能已不再执行，现行政策请向责任单位确认）："
+    ]
     lines += [f"· {m.district} {m.article} {m.title}" for m in measures[:12]]
     if len(measures) > 12:
         lines.append(f"……共{len(measures)}条，可告诉我具体事项。")
@@ -358,8 +401,10 @@ def document_answer(kb: KnowledgeBase, d: Decision) -> str:
     for doc_id, status in d.document_statuses:
         doc = kb.documents[doc_id]
         count = sum(1 for m in kb if m.document.id == doc_id)
-        lines.append(f"{doc.doc_number}《{doc.title}》（{doc.district}）共{count}条措施，于{cn_date(doc.issued)}发布，"
-                     f"自发布之日起实施；{status}。")
+        lines.append(
+            f"{doc.doc_number}《{doc.title}》（{doc.district}）共{count}条措施，于{cn_date(doc.issued)}发布，"
+            f"自发布之日起实施；{status}。"
+        )
     return "\n".join(lines)
 
 
@@ -370,10 +415,11 @@ def empty_answer(kb: KnowledgeBase, d: Decision) -> str:
 def other_place_answer(kb: KnowledgeBase, d: Decision) -> str:
     places = "、".join(d.u.other_places)
     if "eligibility" in d.u.asked:
-        return (f"不符合：这几份通知只适用于在{coverage(kb)}注册纳税的企业，您的企业在{places}。"
-                f"{places}的政策请咨询当地政府。")
-    return (f"抱歉，我只能解答{coverage(kb)}的中小微企业扶持政策，没有{places}的政策信息。"
-            f"{places}的政策请咨询当地政府。")
+        return (
+            f"不符合：这几份通知只适用于在{coverage(kb)}注册纳税的企业，您的企业在{places}。"
+            f"{places}的政策请咨询当地政府。"
+        )
+    return f"抱歉，我只能解答{coverage(kb)}的中小微企业扶持政策，没有{places}的政策信息。{places}的政策请咨询当地政府。"
 
 
 def not_covered_answer(kb: KnowledgeBase, d: Decision) -> str:
@@ -382,8 +428,11 @@ def not_covered_answer(kb: KnowledgeBase, d: Decision) -> str:
     others = [m for m in kb.filter(topic=d.topic or d.group) if m.district != d.district]
     line = f"没有，{d.district}的通知（{docs}）中没有{label}方面的措施。"
     if others:
-        line += "其他区有：" + "；".join(f"{m.district}{m.article}{m.title}" for m in others[:2]) + \
-                "（仅适用于在该区注册纳税的企业）。"
+        line += (
+            "其他区有："
+            + "；".join(f"{m.district}{m.article}{m.title}" for m in others[:2])
+            + "（仅适用于在该区注册纳税的企业）。"
+        )
     return line
 
 
@@ -392,16 +441,26 @@ def out_of_scope_answer(kb: KnowledgeBase, d: Decision) -> str:
 
 
 def no_answer(kb: KnowledgeBase, d: Decision) -> str:
-    return (f"抱歉，我没能在{coverage(kb)}中找到您问的内容。您可以换个说法，{EXAMPLES}；"
-            "也可以回复“有哪些政策”查看全部措施。")
+    return (
+        f"抱歉，我没能在{coverage(kb)}中找到您问的内容。您可以换个说法，{EXAMPLES}；"
+        "也可以回复“有哪些政策”查看全部措施。"
+    )
 
 
 # One renderer per kind of decision (actions.decision.Decision.kind).
 RENDERERS = {
-    "empty": empty_answer, "english": english_answer, "other_place": other_place_answer,
-    "not_covered": not_covered_answer, "document": document_answer, "which_district": which_district_answer,
-    "person": person_answer, "unit": unit_answer, "list": list_answer, "measure": measure_answer,
-    "out_of_scope": out_of_scope_answer, "no_answer": no_answer,
+    "empty": empty_answer,
+    "english": english_answer,
+    "other_place": other_place_answer,
+    "not_covered": not_covered_answer,
+    "document": document_answer,
+    "which_district": which_district_answer,
+    "person": person_answer,
+    "unit": unit_answer,
+    "list": list_answer,
+    "measure": measure_answer,
+    "out_of_scope": out_of_scope_answer,
+    "no_answer": no_answer,
 }
 
 

@@ -6,6 +6,7 @@ response for small talk, and the new context. The optional questionnaire ("逐�
 too: it asks the facts a verdict still needs, one per turn, and any real question asked meanwhile
 is answered first.
 """
+
 from __future__ import annotations
 
 import json
@@ -20,11 +21,19 @@ from actions.decision import Decision, amount_inputs, calculable, decide
 from actions.fact_extraction import extract_facts
 from actions.knowledge_base import KnowledgeBase
 from actions.text_tools import clean_question, detect_values
-from actions.understanding import CHITCHAT_INTENTS, Understanding, understand
+from actions.understanding import Understanding, understand
 
-SMALL_TALK = {"greet": "utter_greet", "goodbye": "utter_goodbye", "thank": "utter_thank",
-              "affirm": "utter_anything_else", "deny": "utter_anything_else", "bot_challenge": "utter_bot_challenge"}
-STOP_WORDS = re.compile(r"^(算了|不问了|不用了|结束|取消|退出|不想说|停|stop|quit|cancel)[吧啊了。.!！]*$", re.IGNORECASE)
+SMALL_TALK = {
+    "greet": "utter_greet",
+    "goodbye": "utter_goodbye",
+    "thank": "utter_thank",
+    "affirm": "utter_anything_else",
+    "deny": "utter_anything_else",
+    "bot_challenge": "utter_bot_challenge",
+}
+STOP_WORDS = re.compile(
+    r"^(算了|不问了|不用了|结束|取消|退出|不想说|停|stop|quit|cancel)[吧啊了。.!！]*$", re.IGNORECASE
+)
 CHECK_BUTTON = "逐项帮我判断"
 
 
@@ -32,7 +41,7 @@ CHECK_BUTTON = "逐项帮我判断"
 class Reply:
     texts: List[str] = field(default_factory=list)
     buttons: List[Tuple[str, str]] = field(default_factory=list)
-    response: Optional[str] = None           # a domain response (small talk), sent before the texts
+    response: Optional[str] = None  # a domain response (small talk), sent before the texts
     context: Dict[str, Any] = field(default_factory=dict)
     decision: Optional[Decision] = None
 
@@ -48,8 +57,7 @@ def remembered_facts(context: Dict[str, Any]) -> Dict[str, Any]:
 def measure_buttons(kb: KnowledgeBase, d: Decision) -> List[Tuple[str, str]]:
     m = d.measure
     buttons = []
-    if d.verdict is not None and d.verdict.status == eligibility.UNKNOWN or (
-            d.verdict is None and m.conditions):
+    if d.verdict is not None and d.verdict.status == eligibility.UNKNOWN or (d.verdict is None and m.conditions):
         buttons.append((CHECK_BUTTON, payload("ask_eligibility", measure_id=m.id)))
     if "procedure" not in d.u.asked:
         buttons.append(("怎么办理", payload("ask_how_to_apply", measure_id=m.id)))
@@ -85,7 +93,9 @@ def parse_fact_answer(kb: KnowledgeBase, fact: str, text: str) -> Any:
         return None
     if kind == "bool" and len(text) > 6:
         return None
-    if kind in ("money", "percent", "number") and not re.fullmatch(r"[\d.,%％万元千块个月课时人名\s]+|[零一二三四五六七八九十百千万两]+", text):
+    if kind in ("money", "percent", "number") and not re.fullmatch(
+        r"[\d.,%％万元千块个月课时人名\s]+|[零一二三四五六七八九十百千万两]+", text
+    ):
         return None
     return eligibility.normalize_facts({fact: text}, kb.taxonomy).get(fact)
 
@@ -101,8 +111,14 @@ def missing_for(kb: KnowledgeBase, measure_id: str, facts: Dict[str, Any]) -> Li
     return missing
 
 
-def respond(kb: KnowledgeBase, text: str, intent: str = "", entities: Optional[Dict[str, str]] = None,
-            context: Optional[Dict[str, Any]] = None, forced_district: Optional[str] = None) -> Reply:
+def respond(
+    kb: KnowledgeBase,
+    text: str,
+    intent: str = "",
+    entities: Optional[Dict[str, str]] = None,
+    context: Optional[Dict[str, Any]] = None,
+    forced_district: Optional[str] = None,
+) -> Reply:
     context = dict(context or {})
     entities = entities or {}
     facts = remembered_facts(context)
@@ -129,7 +145,7 @@ def respond(kb: KnowledgeBase, text: str, intent: str = "", entities: Optional[D
 
     d = decide(kb, u, facts)
     if d.kind != "chitchat" and u.by_reference != "button" and is_out_of_scope(kb, text):
-        d = Decision("out_of_scope", u, facts=d.facts, district=u.district)   # a curator marked it (curation.yml)
+        d = Decision("out_of_scope", u, facts=d.facts, district=u.district)  # a curator marked it (curation.yml)
     reply = Reply(decision=d)
     if d.kind == "chitchat":
         reply.response = SMALL_TALK.get(intent, "utter_anything_else")
@@ -175,16 +191,25 @@ def respond(kb: KnowledgeBase, text: str, intent: str = "", entities: Optional[D
 
 def measure_reply(kb: KnowledgeBase, m, facts: Dict[str, Any], asked: str) -> str:
     """The answer about one chosen measure for the given facts (console calculator and checker)."""
-    u = Understanding(text="", intent="", district=m.district, asked=[asked], measures=[m],
-                      by_reference="button", confident=True)
+    u = Understanding(
+        text="", intent="", district=m.district, asked=[asked], measures=[m], by_reference="button", confident=True
+    )
     return compose(kb, decide(kb, u, {**facts, "district": facts.get("district") or m.district}))
 
 
-def _continue_check(kb: KnowledgeBase, measure_id: str, context: Dict[str, Any], facts: Dict[str, Any],
-                    goal: str = "eligibility") -> Reply:
+def _continue_check(
+    kb: KnowledgeBase, measure_id: str, context: Dict[str, Any], facts: Dict[str, Any], goal: str = "eligibility"
+) -> Reply:
     m = kb.get(measure_id)
-    missing = missing_for(kb, measure_id, facts) if goal == "eligibility" else \
-        [f for f in amount_inputs(m) if f not in facts and not (f == "employees_trained" and "training_hours" not in facts)]
+    missing = (
+        missing_for(kb, measure_id, facts)
+        if goal == "eligibility"
+        else [
+            f
+            for f in amount_inputs(m)
+            if f not in facts and not (f == "employees_trained" and "training_hours" not in facts)
+        ]
+    )
     if goal == "amount" and "employees_trained" in amount_inputs(m) and "employees_trained" not in facts:
         missing = missing or ["employees_trained"]
     if missing:
@@ -192,7 +217,14 @@ def _continue_check(kb: KnowledgeBase, measure_id: str, context: Dict[str, Any],
         context["pending"] = {"measure_id": measure_id, "fact": missing[0], "goal": goal}
         return Reply([question], buttons, context=context)
     context["pending"] = None
-    u = Understanding(text="", intent="ask_" + goal, district=m.district, asked=[goal],
-                      measures=[m], by_reference="button", confident=True)
+    u = Understanding(
+        text="",
+        intent="ask_" + goal,
+        district=m.district,
+        asked=[goal],
+        measures=[m],
+        by_reference="button",
+        confident=True,
+    )
     d = decide(kb, u, facts)
     return Reply([compose(kb, d)], measure_buttons(kb, d), context=context, decision=d)

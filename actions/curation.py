@@ -11,6 +11,7 @@ Matching is on the wording: the same question typed with other punctuation, spac
 characters or traditional characters, or differing by a character or two (``similarity`` of
 character pairs), counts as the curated wording.
 """
+
 from __future__ import annotations
 
 import io
@@ -23,7 +24,7 @@ from typing import Iterable, List, Optional, Tuple
 from actions.knowledge_base import CURATION_FILE, KBValidationError, load_kb
 from actions.text_tools import clean_question
 
-MATCH_THRESHOLD = 0.85      # Dice similarity of character pairs for "the same question"
+MATCH_THRESHOLD = 0.85  # Dice similarity of character pairs for "the same question"
 MAX_WORDING_CHARS = 200
 
 # Personal data typed by users: never copied into the knowledge base, masked in the report.
@@ -53,7 +54,7 @@ def normalize(text: str) -> str:
 
 
 def _pairs(text: str) -> set:
-    return {text[i:i + 2] for i in range(len(text) - 1)} if len(text) > 1 else {text} if text else set()
+    return {text[i : i + 2] for i in range(len(text) - 1)} if len(text) > 1 else {text} if text else set()
 
 
 def similarity(a: str, b: str) -> float:
@@ -78,6 +79,7 @@ def example_key(text: str) -> str:
     """A wording as retrieval compares it with curated examples: without the asking words the
     understanding leaves out of its query (请问, 怎么, 吗 …), so the raw and the stripped question match."""
     from actions.understanding import RETRIEVAL_NOISE
+
     return normalize(re.sub(RETRIEVAL_NOISE, " ", clean_question(text or ""))) or normalize(text)
 
 
@@ -88,6 +90,7 @@ def is_out_of_scope(kb, text: str) -> bool:
 
 # ---- editing the YAML -----------------------------------------------------------------------
 
+
 class CurationError(ValueError):
     """A fix that cannot be made (unknown measure, personal data, a change that does not validate)."""
 
@@ -95,6 +98,7 @@ class CurationError(ValueError):
 def _yaml_for(source: str):
     """A round-trip YAML whose dump of the unchanged file is the file itself (its own indentation)."""
     from ruamel.yaml import YAML
+
     for mapping, sequence, offset in ((2, 2, 0), (2, 4, 2), (4, 4, 2), (4, 6, 4)):
         yaml = YAML(typ="rt")
         yaml.preserve_quotes = True
@@ -133,7 +137,7 @@ def _apply_and_validate(kb_dir: Path, path: Path, new_text: str) -> None:
             path.unlink()
         else:
             _write_atomically(path, old_text)
-        raise CurationError("修改后知识库校验失败，已撤销：" + "；".join(str(e) for e in exc.errors[:3]))
+        raise CurationError("修改后知识库校验失败，已撤销：" + "；".join(str(e) for e in exc.errors[:3])) from exc
 
 
 def check_wording(wording: str) -> str:
@@ -150,7 +154,9 @@ def check_wording(wording: str) -> str:
 
 def measure_file(kb_dir: Path, measure_id: str) -> Path:
     for path in sorted(Path(kb_dir).glob("*.yml")):
-        if re.search(r"^\s*-?\s*id:\s*['\"]?%s['\"]?\s*$" % re.escape(measure_id), path.read_text(encoding="utf-8"), re.M):
+        if re.search(
+            r"^\s*-?\s*id:\s*['\"]?%s['\"]?\s*$" % re.escape(measure_id), path.read_text(encoding="utf-8"), re.M
+        ):
             return path
     raise CurationError(f"没有编号为 {measure_id} 的措施")
 
@@ -159,6 +165,7 @@ def attach(kb_dir: Path, wording: str, measure_id: str) -> Tuple[Path, bool]:
     """Add ``wording`` to the ``examples:`` of the measure. Returns (file, added); ``added`` is False
     when the measure already has this wording."""
     from ruamel.yaml.comments import CommentedSeq
+
     kb_dir = Path(kb_dir)
     wording = check_wording(wording)
     kb = load_kb(kb_dir)
@@ -193,6 +200,7 @@ out_of_scope: []
 def mark_out_of_scope(kb_dir: Path, wording: str) -> Tuple[Path, bool]:
     """Add ``wording`` to ``policies_kb/curation.yml``. Returns (file, added)."""
     from ruamel.yaml.comments import CommentedSeq
+
     kb_dir = Path(kb_dir)
     wording = check_wording(wording)
     kb = load_kb(kb_dir)

@@ -20,6 +20,7 @@ message of that turn. Percentiles are linear between closest ranks (like numpy's
 Sender ids are shown as pseudonyms (keyed hash); phone numbers, ID numbers and e-mail addresses
 typed by users are masked everywhere (``actions.curation.mask_personal``).
 """
+
 from __future__ import annotations
 
 import csv
@@ -42,32 +43,38 @@ from actions.curation import mask_personal, similarity
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_ENDPOINTS = ROOT / "bot" / "endpoints.yml"
 DEFAULT_RETENTION_DAYS = 180
-GROUP_SIMILARITY = 0.6        # two unanswered questions this alike are one group
+GROUP_SIMILARITY = 0.6  # two unanswered questions this alike are one group
 LOW_NLU_CONFIDENCE = 0.5
 CHANNEL_LABELS = {"socketio": "网页", "rest": "REST接口", "wechat": "微信", "console": "热线后台", "cmdline": "命令行"}
-CATEGORIES = [("answered", "已回答"), ("asked_back", "反问"), ("not_found", "未找到"),
-              ("out_of_scope", "超出范围"), ("handed_off", "转人工")]
+CATEGORIES = [
+    ("answered", "已回答"),
+    ("asked_back", "反问"),
+    ("not_found", "未找到"),
+    ("out_of_scope", "超出范围"),
+    ("handed_off", "转人工"),
+]
 CATEGORY_LABELS = dict(CATEGORIES)
 ANSWERED_KINDS = {"measure", "person", "unit", "list", "document", "not_covered", "other_place"}
 NEGATIVE = {"down", "wrong"}
 RATING_LABELS = {"up": "有帮助", "down": "没帮助", "right": "回答正确", "wrong": "回答错误"}
-TZ = dt.timezone(dt.timedelta(hours=8))   # dates in Beijing time
+TZ = dt.timezone(dt.timedelta(hours=8))  # dates in Beijing time
 
 
 # ---- turns ----------------------------------------------------------------------------------
+
 
 @dataclass
 class Turn:
     conversation: str
     channel: str
-    user: str                    # pseudonym
-    text: str                    # masked
+    user: str  # pseudonym
+    text: str  # masked
     time: float
     intent: str = ""
     intent_confidence: Optional[float] = None
     replies: List[str] = field(default_factory=list)
     reply_time: Optional[float] = None
-    info: Dict[str, Any] = field(default_factory=dict)     # the bot's ``turn`` metadata
+    info: Dict[str, Any] = field(default_factory=dict)  # the bot's ``turn`` metadata
     entities: Dict[str, str] = field(default_factory=dict)
 
     @property
@@ -96,7 +103,7 @@ class Turn:
         if self.kind in ANSWERED_KINDS or (self.kind == "english" and self.info.get("measure_id")):
             return "answered"
         if not self.kind and not self.info:
-            return None          # no reply of action_respond (a channel's own reply: command, empty input)
+            return None  # no reply of action_respond (a channel's own reply: command, empty input)
         return "not_found"
 
     @property
@@ -133,9 +140,16 @@ def turns_of(events: Iterable[Dict[str, Any]], salt: bytes) -> List[Turn]:
                 intent = parse.get("intent") or {}
                 ents = {x.get("entity"): str(x.get("value")) for x in parse.get("entities") or [] if x.get("entity")}
                 text = e.get("text") or ""
-                current = Turn(conversation, channel_of(conversation, e), pseudonym(conversation, salt),
-                               mask_personal(text), float(e.get("timestamp") or 0), intent.get("name") or "",
-                               intent.get("confidence"), entities={k: mask_personal(v) for k, v in ents.items()})
+                current = Turn(
+                    conversation,
+                    channel_of(conversation, e),
+                    pseudonym(conversation, salt),
+                    mask_personal(text),
+                    float(e.get("timestamp") or 0),
+                    intent.get("name") or "",
+                    intent.get("confidence"),
+                    entities={k: mask_personal(v) for k, v in ents.items()},
+                )
                 turns.append(current)
             elif kind == "bot" and current is not None:
                 current.replies.append(mask_personal(e.get("text") or ""))
@@ -147,6 +161,7 @@ def turns_of(events: Iterable[Dict[str, Any]], salt: bytes) -> List[Turn]:
 
 
 # ---- figures --------------------------------------------------------------------------------
+
 
 def percentile(values: Sequence[float], p: float) -> Optional[float]:
     """Linear interpolation between closest ranks (numpy's default); None for no values."""
@@ -172,20 +187,33 @@ def group_questions(turns: List[Turn], threshold: float = GROUP_SIMILARITY) -> L
     out = []
     for g in groups:
         members = [t for t in turns if t.text in g["variants"]]
-        kinds = Counter(("低置信度" if t.low_confidence else CATEGORY_LABELS.get(t.category, t.category))
-                        for t in members)
-        out.append({"wording": g["wording"], "variants": g["variants"], "count": len(members),
-                    "channels": sorted({CHANNEL_LABELS.get(t.channel, t.channel) for t in members}),
-                    "first": min(t.date for t in members), "last": max(t.date for t in members),
-                    "kind": "、".join(k for k, _ in kinds.most_common()),
-                    "measure_id": next((t.info.get("measure_id") for t in members if t.info.get("measure_id")), "")})
+        kinds = Counter(
+            ("低置信度" if t.low_confidence else CATEGORY_LABELS.get(t.category, t.category)) for t in members
+        )
+        out.append(
+            {
+                "wording": g["wording"],
+                "variants": g["variants"],
+                "count": len(members),
+                "channels": sorted({CHANNEL_LABELS.get(t.channel, t.channel) for t in members}),
+                "first": min(t.date for t in members),
+                "last": max(t.date for t in members),
+                "kind": "、".join(k for k, _ in kinds.most_common()),
+                "measure_id": next((t.info.get("measure_id") for t in members if t.info.get("measure_id")), ""),
+            }
+        )
     out.sort(key=lambda g: g["last"], reverse=True)
     out.sort(key=lambda g: -g["count"])
     return out
 
 
-def compute(events: Iterable[Dict[str, Any]], kb=None, salt: bytes = b"", days: Optional[int] = None,
-            now: Optional[float] = None) -> Dict[str, Any]:
+def compute(
+    events: Iterable[Dict[str, Any]],
+    kb=None,
+    salt: bytes = b"",
+    days: Optional[int] = None,
+    now: Optional[float] = None,
+) -> Dict[str, Any]:
     """Every figure of the report from the event broker's events (dicts as Rasa publishes them)."""
     now = now if now is not None else dt.datetime.now(TZ).timestamp()
     turns = turns_of(events, salt)
@@ -200,11 +228,14 @@ def compute(events: Iterable[Dict[str, Any]], kb=None, salt: bytes = b"", days: 
     channels = sorted({t.channel for t in questions})
 
     cats = Counter(t.category for t in questions)
-    shares = [{"category": c, "label": label, "count": cats.get(c, 0),
-               "share": (cats.get(c, 0) / total) if total else 0.0} for c, label in CATEGORIES]
+    shares = [
+        {"category": c, "label": label, "count": cats.get(c, 0), "share": (cats.get(c, 0) / total) if total else 0.0}
+        for c, label in CATEGORIES
+    ]
 
-    measure_counts = Counter(t.info["measure_id"] for t in questions
-                             if t.category == "answered" and t.info.get("measure_id"))
+    measure_counts = Counter(
+        t.info["measure_id"] for t in questions if t.category == "answered" and t.info.get("measure_id")
+    )
     topic_counts: Counter = Counter()
     for t in questions:
         if t.category == "answered":
@@ -220,12 +251,20 @@ def compute(events: Iterable[Dict[str, Any]], kb=None, salt: bytes = b"", days: 
 
     curated = set(kb.out_of_scope) if kb is not None else set()
     from actions.curation import best_match
-    unanswered = [t for t in questions if t.category == "not_found" or t.low_confidence
-                  or (t.category == "out_of_scope" and not t.info.get("curated")
-                      and not (curated and best_match(t.text, curated)))]
+
+    unanswered = [
+        t
+        for t in questions
+        if t.category == "not_found"
+        or t.low_confidence
+        or (
+            t.category == "out_of_scope" and not t.info.get("curated") and not (curated and best_match(t.text, curated))
+        )
+    ]
     groups = group_questions(unanswered)
     if kb is not None:
         from actions.retrieval import search
+
         for g in groups:
             hits = search(kb, g["wording"], top_k=1)
             g["suggestion"] = hits[0].measure.id if hits else ""
@@ -241,22 +280,35 @@ def compute(events: Iterable[Dict[str, Any]], kb=None, salt: bytes = b"", days: 
                 continue
             rating = t.entities.get("rating") or t.info.get("rating") or ""
             answered = next((x for x in reversed(conv_turns[:i]) if x.category), None)
-            feedback.append({"date": t.date, "channel": t.channel, "user": t.user, "rating": rating,
-                             "negative": rating in NEGATIVE, "note": t.entities.get("note", ""),
-                             "correct_measure": t.entities.get("correct_measure", ""),
-                             "question": answered.text if answered else "",
-                             "reply": "\n".join(answered.replies) if answered else "",
-                             "measure_id": (answered.info.get("measure_id") or "") if answered else "",
-                             "time": t.time})
+            feedback.append(
+                {
+                    "date": t.date,
+                    "channel": t.channel,
+                    "user": t.user,
+                    "rating": rating,
+                    "negative": rating in NEGATIVE,
+                    "note": t.entities.get("note", ""),
+                    "correct_measure": t.entities.get("correct_measure", ""),
+                    "question": answered.text if answered else "",
+                    "reply": "\n".join(answered.replies) if answered else "",
+                    "measure_id": (answered.info.get("measure_id") or "") if answered else "",
+                    "time": t.time,
+                }
+            )
     feedback.sort(key=lambda f: f["time"])
     ratings = Counter(f["rating"] for f in feedback)
 
     times = [t.reply_time for t in questions if t.reply_time is not None]
-    per_channel_times = {c: [t.reply_time for t in questions if t.channel == c and t.reply_time is not None]
-                         for c in channels}
-    reply_times = [{"channel": "全部", "count": len(times), "median": percentile(times, 50), "p95": percentile(times, 95)}]
-    reply_times += [{"channel": CHANNEL_LABELS.get(c, c), "count": len(v), "median": percentile(v, 50),
-                     "p95": percentile(v, 95)} for c, v in per_channel_times.items()]
+    per_channel_times = {
+        c: [t.reply_time for t in questions if t.channel == c and t.reply_time is not None] for c in channels
+    }
+    reply_times = [
+        {"channel": "全部", "count": len(times), "median": percentile(times, 50), "p95": percentile(times, 95)}
+    ]
+    reply_times += [
+        {"channel": CHANNEL_LABELS.get(c, c), "count": len(v), "median": percentile(v, 50), "p95": percentile(v, 95)}
+        for c, v in per_channel_times.items()
+    ]
 
     return {
         "generated": dt.datetime.fromtimestamp(now, TZ).strftime("%Y-%m-%d %H:%M"),
@@ -264,10 +316,14 @@ def compute(events: Iterable[Dict[str, Any]], kb=None, salt: bytes = b"", days: 
         "total_questions": total,
         "conversations": len({t.conversation for t in questions}),
         "channels": [{"id": c, "label": CHANNEL_LABELS.get(c, c)} for c in channels],
-        "per_day": [{"date": d, **{c: per_day[d].get(c, 0) for c in channels},
-                     "total": sum(per_day[d].values())} for d in sorted(per_day)],
+        "per_day": [
+            {"date": d, **{c: per_day[d].get(c, 0) for c in channels}, "total": sum(per_day[d].values())}
+            for d in sorted(per_day)
+        ],
         "shares": shares,
-        "top_measures": [{"measure_id": m, "title": measure_title(m), "count": n} for m, n in measure_counts.most_common(15)],
+        "top_measures": [
+            {"measure_id": m, "title": measure_title(m), "count": n} for m, n in measure_counts.most_common(15)
+        ],
         "top_topics": [{"topic": tp, "label": topic_label(tp), "count": n} for tp, n in topic_counts.most_common(15)],
         "unanswered": groups,
         "feedback": feedback,
@@ -281,6 +337,7 @@ def compute(events: Iterable[Dict[str, Any]], kb=None, salt: bytes = b"", days: 
 
 # ---- tables and CSV ---------------------------------------------------------------------------
 
+
 def _ms(seconds: Optional[float]) -> str:
     return "" if seconds is None else f"{seconds * 1000:.0f}"
 
@@ -289,26 +346,61 @@ def tables(report: Dict[str, Any]) -> Dict[str, Tuple[str, List[str], List[List[
     """Every table of the report: name → (Chinese title, header, rows). The page and the CSV files."""
     chans = report["channels"]
     return {
-        "per_day": ("每日提问数（按渠道）", ["日期"] + [c["label"] for c in chans] + ["合计"],
-                    [[d["date"]] + [d[c["id"]] for c in chans] + [d["total"]] for d in report["per_day"]]),
-        "shares": ("回答情况", ["类别", "问题数", "占比"],
-                   [[s["label"], s["count"], f"{s['share'] * 100:.1f}%"] for s in report["shares"]]),
-        "top_measures": ("问得最多的措施", ["措施编号", "措施", "次数"],
-                         [[m["measure_id"], m["title"], m["count"]] for m in report["top_measures"]]),
+        "per_day": (
+            "每日提问数（按渠道）",
+            ["日期"] + [c["label"] for c in chans] + ["合计"],
+            [[d["date"]] + [d[c["id"]] for c in chans] + [d["total"]] for d in report["per_day"]],
+        ),
+        "shares": (
+            "回答情况",
+            ["类别", "问题数", "占比"],
+            [[s["label"], s["count"], f"{s['share'] * 100:.1f}%"] for s in report["shares"]],
+        ),
+        "top_measures": (
+            "问得最多的措施",
+            ["措施编号", "措施", "次数"],
+            [[m["measure_id"], m["title"], m["count"]] for m in report["top_measures"]],
+        ),
         "top_topics": ("问得最多的主题", ["主题", "次数"], [[t["label"], t["count"]] for t in report["top_topics"]]),
-        "unanswered": ("未答出和低置信度的问题（相近问法已合并）",
-                       ["问题", "次数", "渠道", "首次", "最近", "情况", "相近问法", "建议措施"],
-                       [[g["wording"], g["count"], "、".join(g["channels"]), g["first"], g["last"], g["kind"],
-                         "；".join(v for v in g["variants"] if v != g["wording"]),
-                         (g.get("suggestion", "") + " " + g.get("suggestion_title", "")).strip()]
-                        for g in report["unanswered"]]),
-        "negative_feedback": ("被标记为没帮助或错误的回答",
-                              ["日期", "渠道", "用户（化名）", "评价", "问题", "给出的回答", "备注", "应由哪条措施回答"],
-                              [[f["date"], CHANNEL_LABELS.get(f["channel"], f["channel"]), f["user"],
-                                RATING_LABELS.get(f["rating"], f["rating"]), f["question"], f["reply"], f["note"],
-                                f["correct_measure"]] for f in report["negative_feedback"]]),
-        "reply_times": ("回复用时（毫秒）", ["渠道", "回复数", "中位数", "P95"],
-                        [[r["channel"], r["count"], _ms(r["median"]), _ms(r["p95"])] for r in report["reply_times"]]),
+        "unanswered": (
+            "未答出和低置信度的问题（相近问法已合并）",
+            ["问题", "次数", "渠道", "首次", "最近", "情况", "相近问法", "建议措施"],
+            [
+                [
+                    g["wording"],
+                    g["count"],
+                    "、".join(g["channels"]),
+                    g["first"],
+                    g["last"],
+                    g["kind"],
+                    "；".join(v for v in g["variants"] if v != g["wording"]),
+                    (g.get("suggestion", "") + " " + g.get("suggestion_title", "")).strip(),
+                ]
+                for g in report["unanswered"]
+            ],
+        ),
+        "negative_feedback": (
+            "被标记为没帮助或错误的回答",
+            ["日期", "渠道", "用户（化名）", "评价", "问题", "给出的回答", "备注", "应由哪条措施回答"],
+            [
+                [
+                    f["date"],
+                    CHANNEL_LABELS.get(f["channel"], f["channel"]),
+                    f["user"],
+                    RATING_LABELS.get(f["rating"], f["rating"]),
+                    f["question"],
+                    f["reply"],
+                    f["note"],
+                    f["correct_measure"],
+                ]
+                for f in report["negative_feedback"]
+            ],
+        ),
+        "reply_times": (
+            "回复用时（毫秒）",
+            ["渠道", "回复数", "中位数", "P95"],
+            [[r["channel"], r["count"], _ms(r["median"]), _ms(r["p95"])] for r in report["reply_times"]],
+        ),
     }
 
 
@@ -318,8 +410,9 @@ def csv_text(header: List[str], rows: List[List[Any]]) -> str:
     writer = csv.writer(out)
     writer.writerow(header)
     for row in rows:
-        writer.writerow(["" if v is None else (("'" + v) if isinstance(v, str) and v[:1] in "=+-@" else v)
-                         for v in row])
+        writer.writerow(
+            ["" if v is None else (("'" + v) if isinstance(v, str) and v[:1] in "=+-@" else v) for v in row]
+        )
     return "\ufeff" + out.getvalue()
 
 
@@ -354,18 +447,30 @@ def _e(value: Any) -> str:
     return html.escape("" if value is None else str(value))
 
 
-def _table(name: str, title: str, header: List[str], rows: List[List[Any]], csv_href: str,
-           extra: Optional[List[str]] = None, numeric: Iterable[int] = ()) -> str:
+def _table(
+    name: str,
+    title: str,
+    header: List[str],
+    rows: List[List[Any]],
+    csv_href: str,
+    extra: Optional[List[str]] = None,
+    numeric: Iterable[int] = (),
+) -> str:
     numeric = set(numeric)
     head = "".join(f"<th>{_e(h)}</th>" for h in header + ([""] if extra else []))
     body = []
     for i, row in enumerate(rows):
-        cells = "".join(f'<td class="{_cell_class(header[j], v, j in numeric)}">{_e(v)}</td>' for j, v in enumerate(row))
+        cells = "".join(
+            f'<td class="{_cell_class(header[j], v, j in numeric)}">{_e(v)}</td>' for j, v in enumerate(row)
+        )
         if extra:
             cells += f"<td>{extra[i]}</td>"
         body.append(f"<tr>{cells}</tr>")
-    content = f'<div class="wrap"><table id="t-{name}"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table></div>' \
-        if rows else '<p class="empty">暂无数据。</p>'
+    content = (
+        f'<div class="wrap"><table id="t-{name}"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table></div>'
+        if rows
+        else '<p class="empty">暂无数据。</p>'
+    )
     return f'<section><h2>{_e(title)}<a href="{_e(csv_href)}" download>导出CSV</a></h2>{content}</section>'
 
 
@@ -381,38 +486,61 @@ def _seconds(value: Optional[float]) -> str:
     return "—" if value is None else (f"{value * 1000:.0f} 毫秒" if value < 10 else f"{value:.1f} 秒")
 
 
-def render_html(report: Dict[str, Any], asset_prefix: str = "", csv_prefix: str = "csv/",
-                served: bool = False) -> str:
+def render_html(report: Dict[str, Any], asset_prefix: str = "", csv_prefix: str = "csv/", served: bool = False) -> str:
     """The report page. ``served``: fix buttons that call the bot's curator API; else the CLI commands."""
     t = tables(report)
     ans = next(s for s in report["shares"] if s["category"] == "answered")
     window = f"最近{report['days']}天" if report.get("days") else "保留期内全部对话"
-    cards = [("提问数", report["total_questions"]), ("对话数", report["conversations"]),
-             ("已回答占比", f"{ans['share'] * 100:.1f}%"), ("未答出问题组", len(report["unanswered"])),
-             ("负面评价", len(report["negative_feedback"])),
-             ("回复用时中位数", _seconds(report["median_reply"])), ("回复用时P95", _seconds(report["p95_reply"]))]
-    card_html = "".join(f'<div class="card"><div class="v">{_e(v)}</div><div class="k">{_e(k)}</div></div>' for k, v in cards)
+    cards = [
+        ("提问数", report["total_questions"]),
+        ("对话数", report["conversations"]),
+        ("已回答占比", f"{ans['share'] * 100:.1f}%"),
+        ("未答出问题组", len(report["unanswered"])),
+        ("负面评价", len(report["negative_feedback"])),
+        ("回复用时中位数", _seconds(report["median_reply"])),
+        ("回复用时P95", _seconds(report["p95_reply"])),
+    ]
+    card_html = "".join(
+        f'<div class="card"><div class="v">{_e(v)}</div><div class="k">{_e(k)}</div></div>' for k, v in cards
+    )
 
     def chart_section(chart_id: str, title: str, table: str) -> str:
-        return (f'<section><h2>{_e(title)}<a href="{_e(csv_prefix + table)}.csv" download>导出CSV</a></h2>'
-                f'<div class="chart" id="{chart_id}" role="img" aria-label="{_e(title)}"></div></section>')
+        return (
+            f'<section><h2>{_e(title)}<a href="{_e(csv_prefix + table)}.csv" download>导出CSV</a></h2>'
+            f'<div class="chart" id="{chart_id}" role="img" aria-label="{_e(title)}"></div></section>'
+        )
 
     def fix_cell(g: Dict[str, Any]) -> str:
         if served:
-            return (f'<div class="fix" data-wording="{_e(g["wording"])}"><input placeholder="措施编号" '
-                    f'value="{_e(g.get("suggestion", ""))}" aria-label="措施编号"><button data-act="attach">挂到措施</button>'
-                    f'<button data-act="out_of_scope">标为超出范围</button><span class="msg"></span></div>')
-        return (f'<code>python -m actions.kb attach "{_e(g["wording"])}" {_e(g.get("suggestion") or "措施编号")}</code><br>'
-                f'<code>python -m actions.kb out-of-scope "{_e(g["wording"])}"</code>')
+            return (
+                f'<div class="fix" data-wording="{_e(g["wording"])}"><input placeholder="措施编号" '
+                f'value="{_e(g.get("suggestion", ""))}" aria-label="措施编号"><button data-act="attach">挂到措施</button>'
+                f'<button data-act="out_of_scope">标为超出范围</button><span class="msg"></span></div>'
+            )
+        return (
+            f'<code>python -m actions.kb attach "{_e(g["wording"])}" {_e(g.get("suggestion") or "措施编号")}</code><br>'
+            f'<code>python -m actions.kb out-of-scope "{_e(g["wording"])}"</code>'
+        )
 
     name, (title, header, rows) = "unanswered", t["unanswered"]
-    unanswered_html = _table(name, title, header, rows, csv_prefix + name + ".csv",
-                             extra=[fix_cell(g) for g in report["unanswered"]], numeric=[1])
+    unanswered_html = _table(
+        name,
+        title,
+        header,
+        rows,
+        csv_prefix + name + ".csv",
+        extra=[fix_cell(g) for g in report["unanswered"]],
+        numeric=[1],
+    )
     sections = [
-        '<div class="grid">', chart_section("c-per-day", "每日提问数（按渠道）", "per_day"),
-        chart_section("c-shares", "回答情况", "shares"), "</div>",
-        '<div class="grid">', chart_section("c-measures", "问得最多的措施", "top_measures"),
-        chart_section("c-topics", "问得最多的主题", "top_topics"), "</div>",
+        '<div class="grid">',
+        chart_section("c-per-day", "每日提问数（按渠道）", "per_day"),
+        chart_section("c-shares", "回答情况", "shares"),
+        "</div>",
+        '<div class="grid">',
+        chart_section("c-measures", "问得最多的措施", "top_measures"),
+        chart_section("c-topics", "问得最多的主题", "top_topics"),
+        "</div>",
         unanswered_html,
         _table("negative_feedback", *t["negative_feedback"], csv_prefix + "negative_feedback.csv"),
         '<div class="grid">',
@@ -423,19 +551,23 @@ def render_html(report: Dict[str, Any], asset_prefix: str = "", csv_prefix: str 
         _table("top_measures", *t["top_measures"], csv_prefix + "top_measures.csv", numeric=[2]),
         _table("top_topics", *t["top_topics"], csv_prefix + "top_topics.csv", numeric=[1]),
         "</div>",
-        _table("per_day", *t["per_day"], csv_prefix + "per_day.csv",
-               numeric=range(1, len(t["per_day"][1]))),
+        _table("per_day", *t["per_day"], csv_prefix + "per_day.csv", numeric=range(1, len(t["per_day"][1]))),
     ]
-    data = {"per_day": report["per_day"], "channels": report["channels"], "shares": report["shares"],
-            "top_measures": report["top_measures"][:10], "top_topics": report["top_topics"][:10]}
+    data = {
+        "per_day": report["per_day"],
+        "channels": report["channels"],
+        "shares": report["shares"],
+        "top_measures": report["top_measures"][:10],
+        "top_topics": report["top_topics"][:10],
+    }
     data_json = json.dumps(data, ensure_ascii=False).replace("<", "\\u003c")
     return f"""<!DOCTYPE html>
 <html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer"><title>政策助手运营报告</title><link rel="icon" href="data:,">
 <style>{CSS}</style></head><body>
-<header><h1>政策助手运营报告</h1><p>生成于 {_e(report['generated'])}（北京时间）· 范围：{_e(window)} · 用户以化名显示，手机号、身份证号、邮箱已隐去</p></header>
+<header><h1>政策助手运营报告</h1><p>生成于 {_e(report["generated"])}（北京时间）· 范围：{_e(window)} · 用户以化名显示，手机号、身份证号、邮箱已隐去</p></header>
 <main><div class="cards">{card_html}</div>
-{''.join(sections)}
+{"".join(sections)}
 </main>
 <script type="application/json" id="report-data">{data_json}</script>
 <script src="{_e(asset_prefix)}echarts.min.js"></script>
@@ -451,6 +583,7 @@ ECHARTS_JS = ROOT / "web" / "node_modules" / "echarts" / "dist" / "echarts.min.j
 def write_static(report: Dict[str, Any], out: Path) -> List[Path]:
     """The report as a static page with its scripts and CSV files beside it (no network needed)."""
     import shutil
+
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     csv_dir = out.parent / (out.stem + "_csv")
@@ -470,11 +603,13 @@ def write_static(report: Dict[str, Any], out: Path) -> List[Path]:
 
 # ---- where the events are, retention ------------------------------------------------------------
 
+
 def events_url(endpoints: Path = DEFAULT_ENDPOINTS) -> str:
     """SQLAlchemy URL of the event broker's database (``EVENTS_DB_URL`` overrides ``endpoints.yml``)."""
     if os.environ.get("EVENTS_DB_URL"):
         return os.environ["EVENTS_DB_URL"]
     import yaml
+
     cfg = (yaml.safe_load(Path(endpoints).read_text(encoding="utf-8")) or {}).get("event_broker") or {}
     return db_url(cfg) if cfg else f"sqlite:///{ROOT / 'var' / 'events.db'}"
 
@@ -487,6 +622,7 @@ def db_url(cfg: Dict[str, Any]) -> str:
         path = Path(db)
         return f"sqlite:///{path if path.is_absolute() else ROOT / path}"
     from urllib.parse import quote_plus
+
     auth = f"{quote_plus(get('username') or '')}:{quote_plus(get('password') or '')}@" if get("username") else ""
     host = get("url") or get("host") or "localhost"
     port = f":{get('port')}" if get("port") else ""
@@ -496,7 +632,8 @@ def db_url(cfg: Dict[str, Any]) -> str:
 def read_events(url: str) -> List[Dict[str, Any]]:
     """Every event the SQL event broker stored, in order (empty when there is no table yet)."""
     import sqlalchemy
-    if url.startswith("sqlite:///") and not Path(url[len("sqlite:///"):]).exists():
+
+    if url.startswith("sqlite:///") and not Path(url[len("sqlite:///") :]).exists():
         return []
     engine = sqlalchemy.create_engine(url)
     try:
@@ -528,8 +665,9 @@ def purge(url: str, days: int, now: Optional[float] = None) -> int:
     """Delete the events older than ``days`` from the event broker's table (``sender_id``, ``data``)
     or a tracker store's table (with a ``timestamp`` column). Returns how many rows were deleted."""
     import sqlalchemy
+
     cutoff = (now if now is not None else dt.datetime.now(TZ).timestamp()) - days * 86400
-    if url.startswith("sqlite:///") and not Path(url[len("sqlite:///"):]).exists():
+    if url.startswith("sqlite:///") and not Path(url[len("sqlite:///") :]).exists():
         return 0
     engine = sqlalchemy.create_engine(url)
     try:
@@ -548,8 +686,10 @@ def purge(url: str, days: int, now: Optional[float] = None) -> int:
                 except (TypeError, ValueError):
                     continue
             for i in range(0, len(old), 500):
-                chunk = old[i:i + 500]
-                conn.execute(sqlalchemy.text("DELETE FROM events WHERE id IN (%s)" % ",".join(str(int(x)) for x in chunk)))
+                chunk = old[i : i + 500]
+                conn.execute(
+                    sqlalchemy.text("DELETE FROM events WHERE id IN (%s)" % ",".join(str(int(x)) for x in chunk))
+                )
             return len(old)
     finally:
         engine.dispose()
@@ -574,10 +714,13 @@ def build(kb=None, url: Optional[str] = None, days: Optional[int] = None) -> Dic
 
 # ---- command line (python -m actions.kb report | purge) ---------------------------------------
 
+
 def add_arguments(sub) -> None:
     p = sub.add_parser("report", help="生成运营报告（静态HTML + CSV）")
     p.add_argument("--out", default=str(ROOT / "results" / "report.html"))
-    p.add_argument("--events", help="事件库：SQLite 文件路径或 SQLAlchemy URL（默认按 bot/endpoints.yml 的 event_broker）")
+    p.add_argument(
+        "--events", help="事件库：SQLite 文件路径或 SQLAlchemy URL（默认按 bot/endpoints.yml 的 event_broker）"
+    )
     p.add_argument("--days", type=int, help="只统计最近N天")
     p = sub.add_parser("purge", help="删除超过保留期的对话事件（事件库和对话库）")
     p.add_argument("--days", type=int, help=f"保留天数（默认 EVENT_RETENTION_DAYS 或 {DEFAULT_RETENTION_DAYS}）")
@@ -591,6 +734,7 @@ def _as_url(value: str) -> str:
 
 def tracker_url(endpoints: Path = DEFAULT_ENDPOINTS) -> Optional[str]:
     import yaml
+
     cfg = (yaml.safe_load(Path(endpoints).read_text(encoding="utf-8")) or {}).get("tracker_store") or {}
     return db_url(cfg) if str(cfg.get("type", "")).upper() == "SQL" else None
 
@@ -598,15 +742,20 @@ def tracker_url(endpoints: Path = DEFAULT_ENDPOINTS) -> Optional[str]:
 def run_command(args) -> int:
     if args.command == "report":
         from actions.knowledge_base import load_kb
+
         kb = load_kb(Path(args.kb))
         report = build(kb, _as_url(args.events) if args.events else None, args.days)
         written = write_static(report, Path(args.out))
-        print(f"已生成报告：{written[0]}（{report['total_questions']}个问题，{len(report['unanswered'])}组未答出，"
-              f"CSV 在 {written[0].parent / (written[0].stem + '_csv')}/）")
+        print(
+            f"已生成报告：{written[0]}（{report['total_questions']}个问题，{len(report['unanswered'])}组未答出，"
+            f"CSV 在 {written[0].parent / (written[0].stem + '_csv')}/）"
+        )
         return 0
     days = args.days or retention_days()
-    targets = [("事件库", _as_url(args.events) if args.events else events_url()),
-               ("对话库", _as_url(args.tracker) if args.tracker else tracker_url())]
+    targets = [
+        ("事件库", _as_url(args.events) if args.events else events_url()),
+        ("对话库", _as_url(args.tracker) if args.tracker else tracker_url()),
+    ]
     for label, url in targets:
         if url:
             n = purge(url, days)

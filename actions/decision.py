@@ -3,6 +3,7 @@ and amount from the stated facts, the contacts for the asked sub-item, and the t
 
 Pure Python; ``actions.composition`` turns a ``Decision`` into text.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -18,28 +19,37 @@ from actions.references import ContactRef
 from actions.retrieval import retriever_for
 from actions.text_tools import char_bigrams, expand_synonyms
 from actions.time_status import TimeStatus, document_status, status_of
-from actions.understanding import (CHITCHAT_INTENTS, Understanding, clear_lead, content_chars, prefer_named_months,
-                                  strip_districts)
+from actions.understanding import (
+    CHITCHAT_INTENTS,
+    Understanding,
+    clear_lead,
+    content_chars,
+    prefer_named_months,
+    strip_districts,
+)
 
 AMBIGUOUS_DISTRICT_RATIO = 0.65
 WEAK_HIT_SCORE = 2.0
 ADD_UP = re.compile(r"加起来|加在一起|两份文件|两个文件|两份文|1号文加6号文|1号和6号|一共免|总共免|合计")
-DOCUMENT_WORDS = re.compile(r"\d+\s*号文?件?|文件|通知|文|发的|发布|出台|哪天|开始|执行|有效|多久|晚|早|比|西政办发|密政发|〔2020〕|一共|总共|共|几条|多少条|条|措施|关系|之前|那个|跟")     # a hit below the confident threshold still answers when it is of the topic named
+DOCUMENT_WORDS = re.compile(
+    r"\d+\s*号文?件?|文件|通知|文|发的|发布|出台|哪天|开始|执行|有效|多久|晚|早|比|西政办发|密政发|〔2020〕|一共|总共|共|几条|多少条|条|措施|关系|之前|那个|跟"
+)  # a hit below the confident threshold still answers when it is of the topic named
 CHITCHAT_MAX_CHARS = 4
 
 
 @dataclass
 class Option:
     """One district's measure when the district is not known: what it says for the stated facts."""
+
     measure: Measure
     time: TimeStatus
-    failed: List[str] = field(default_factory=list)       # printed conditions the stated facts fail
+    failed: List[str] = field(default_factory=list)  # printed conditions the stated facts fail
     amounts: List[Amount] = field(default_factory=list)
 
 
 @dataclass
 class Decision:
-    kind: str            # empty | chitchat | english | other_place | out_of_scope | not_covered | which_district
+    kind: str  # empty | chitchat | english | other_place | out_of_scope | not_covered | which_district
     #                      | person | unit | list | measure | no_answer
     u: Understanding
     measure: Optional[Measure] = None
@@ -55,16 +65,18 @@ class Decision:
     group: Optional[str] = None
     district: Optional[str] = None
     topic: Optional[str] = None
-    options: List[Option] = field(default_factory=list)            # which_district: one per district
+    options: List[Option] = field(default_factory=list)  # which_district: one per district
     document_statuses: List[Tuple[str, str]] = field(default_factory=list)  # document: (id, status)
-    assumed_sme: bool = False     # the notices are for SMEs: an enterprise asking is taken as one unless it says otherwise
+    assumed_sme: bool = False  # the notices are for SMEs: an enterprise asking is taken as one unless it says otherwise
 
 
 # ---- contacts ------------------------------------------------------------------------------
 
-GENERIC_CONTACT_WORDS = re.compile(r"联系|电话|号码|找谁|负责|部门|科室|咨询|请问|多少|怎么|申请|办理|政策|措施|补贴|减免|的|人")
+GENERIC_CONTACT_WORDS = re.compile(
+    r"联系|电话|号码|找谁|负责|部门|科室|咨询|请问|多少|怎么|申请|办理|政策|措施|补贴|减免|的|人"
+)
 NAME_WEIGHT = 10
-MIN_CONTACT_SCORE = 2      # one shared character pair (企业) is chance, not a sub-item
+MIN_CONTACT_SCORE = 2  # one shared character pair (企业) is chance, not a sub-item
 
 
 def contact_names(kb: KnowledgeBase, c: Dict) -> List[str]:
@@ -79,8 +91,9 @@ def contact_names(kb: KnowledgeBase, c: Dict) -> List[str]:
     return [n for n in names if len(n) >= 2]
 
 
-def select_contacts(kb: KnowledgeBase, m: Measure, u: Understanding,
-                    facts: Optional[Dict[str, Any]] = None) -> Tuple[List[Dict], bool]:
+def select_contacts(
+    kb: KnowledgeBase, m: Measure, u: Understanding, facts: Optional[Dict[str, Any]] = None
+) -> Tuple[List[Dict], bool]:
     """The measure's contacts for what the question names (a unit, an office, a person, a fee, a
     landlord type), else what the conversation said before (its question, then the enterprise's
     stated premises and owner); all of them, in printed order, when nothing names one.
@@ -93,7 +106,9 @@ def select_contacts(kb: KnowledgeBase, m: Measure, u: Understanding,
         return with_phone, bool(with_phone)
     chosen, specific = _contacts_named(kb, with_phone, u.text)
     own = [b["text"] for b in m.benefits_of_kind(ROLE_BENEFIT.get((facts or {}).get("role"), ""))]
-    by_benefit = (own[0] if len(own) == 1 else _benefit_named(m, u.text)) if any(c.get("item") for c in with_phone) else ""
+    by_benefit = (
+        (own[0] if len(own) == 1 else _benefit_named(m, u.text)) if any(c.get("item") for c in with_phone) else ""
+    )
     for earlier in (by_benefit, u.previous_text, _enum_fact_words(kb, facts or {})):
         if not specific and earlier:
             chosen, specific = _contacts_named(kb, with_phone, earlier)
@@ -109,7 +124,9 @@ def _benefit_named(m: Measure, text: str) -> str:
     """The printed text of the one benefit the question's words point to ("130课时" → the training
     subsidy), whose name the contact list uses for its sub-items."""
     q = set(char_bigrams(GENERIC_CONTACT_WORDS.sub(" ", text)))
-    scored = sorted(((len(q & set(char_bigrams(b.get("text", "")))), i) for i, b in enumerate(m.benefits)), reverse=True)
+    scored = sorted(
+        ((len(q & set(char_bigrams(b.get("text", "")))), i) for i, b in enumerate(m.benefits)), reverse=True
+    )
     if not scored or scored[0][0] < MIN_CONTACT_SCORE or (len(scored) > 1 and scored[1][0] == scored[0][0]):
         return ""
     return m.benefits[scored[0][1]].get("text", "")
@@ -146,6 +163,7 @@ def _contacts_named(kb: KnowledgeBase, with_phone: List[Dict], text: str) -> Tup
 
 
 # ---- amounts -------------------------------------------------------------------------------
+
 
 def calculable(m: Measure) -> bool:
     kinds = {b["kind"] for b in m.benefits}
@@ -218,15 +236,18 @@ def compute_amounts(kb: KnowledgeBase, m: Measure, facts: Dict[str, Any]) -> Tup
 
 # ---- the decision --------------------------------------------------------------------------
 
+
 def topic_group(kb: KnowledgeBase, u: Understanding) -> Optional[str]:
     topics = retriever_for(kb).question_topics(u.text)
     groups = [kb.taxonomy.topics[t]["group"] for t in topics]
     return max(dict.fromkeys(groups), key=groups.count) if groups else None
 
 
-def decide(kb: KnowledgeBase, u: Understanding, known_facts: Optional[Dict[str, Any]] = None,
-           today: Optional[dt.date] = None) -> Decision:
+def decide(
+    kb: KnowledgeBase, u: Understanding, known_facts: Optional[Dict[str, Any]] = None, today: Optional[dt.date] = None
+) -> Decision:
     from actions.clock import today as clock_today
+
     today = today or clock_today()
     facts = {**(known_facts or {}), **u.facts}
     if "layoff_ratio" not in u.facts and ("laid_off" in u.facts or "headcount" in u.facts):
@@ -238,7 +259,7 @@ def decide(kb: KnowledgeBase, u: Understanding, known_facts: Optional[Dict[str, 
         d.kind = "english"
         if u.measure:
             _fill_measure(kb, d, u.measure, today)
-            d.kind = "english"       # the measure's facts, told in English
+            d.kind = "english"  # the measure's facts, told in English
         return d
     if not u.text and not u.measure:
         d.kind = "empty"
@@ -246,11 +267,16 @@ def decide(kb: KnowledgeBase, u: Understanding, known_facts: Optional[Dict[str, 
     if u.other_places and not u.districts:
         d.kind = "other_place"
         return d
-    if u.documents and u.by_reference != "article" and (not u.measure or "time" in u.asked) \
-            and content_chars(kb, DOCUMENT_WORDS.sub("", u.text)) <= 2:
+    if (
+        u.documents
+        and u.by_reference != "article"
+        and (not u.measure or "time" in u.asked)
+        and content_chars(kb, DOCUMENT_WORDS.sub("", u.text)) <= 2
+    ):
         d.kind = "document"
-        d.document_statuses = [(doc_id, document_status([m for m in kb if m.document.id == doc_id], today))
-                               for doc_id in u.documents]
+        d.document_statuses = [
+            (doc_id, document_status([m for m in kb if m.document.id == doc_id], today)) for doc_id in u.documents
+        ]
         return d
     small_talk = content_chars(kb, u.text) <= CHITCHAT_MAX_CHARS
     if u.intent in CHITCHAT_INTENTS and small_talk and not u.by_reference and not u.asked:
@@ -258,8 +284,12 @@ def decide(kb: KnowledgeBase, u: Understanding, known_facts: Optional[Dict[str, 
         return d
     d.group = topic_group(kb, u)
     topics = retriever_for(kb).question_topics(u.text)
-    if u.district and topics and u.by_reference not in ("context", "article", "button", "person") and \
-            not any(kb.filter(district=u.district, topic=t) for t in topics):
+    if (
+        u.district
+        and topics
+        and u.by_reference not in ("context", "article", "button", "person")
+        and not any(kb.filter(district=u.district, topic=t) for t in topics)
+    ):
         d.kind = "not_covered"
         d.group = kb.taxonomy.topics[topics[0]]["group"]
         d.topic = topics[0]
@@ -273,8 +303,12 @@ def decide(kb: KnowledgeBase, u: Understanding, known_facts: Optional[Dict[str, 
         names = {p for r in d.person_refs for p in r.contact.get("persons") or []}
         topical = content_chars(kb, re.sub("|".join(map(re.escape, names)) or "^$", "", u.text))
         top = u.hits[0] if u.hits else None
-        if topical > 2 and top and (top.confident or clear_lead(u.hits)) and \
-                any(r.measure.id == top.measure.id for r in d.person_refs):
+        if (
+            topical > 2
+            and top
+            and (top.confident or clear_lead(u.hits))
+            and any(r.measure.id == top.measure.id for r in d.person_refs)
+        ):
             d.person_refs = [r for r in d.person_refs if r.measure.id == top.measure.id]
         return d
     if u.units and not u.confident and "contact" in u.asked:
@@ -283,8 +317,12 @@ def decide(kb: KnowledgeBase, u: Understanding, known_facts: Optional[Dict[str, 
     if u.options:
         return _which_district(kb, d, u.options, today)
     if not u.measure and d.group and "list" not in u.asked:
-        within = prefer_named_months(u.text, retriever_for(kb).search(u.text, district=u.district, topic=d.group, top_k=3,
-                                                                      documents=u.documents or None))
+        within = prefer_named_months(
+            u.text,
+            retriever_for(kb).search(
+                u.text, district=u.district, topic=d.group, top_k=3, documents=u.documents or None
+            ),
+        )
         if within and within[0].score >= WEAK_HIT_SCORE:
             u.measures, u.hits = [within[0].measure], within
     if not u.measure:
@@ -301,7 +339,7 @@ def decide(kb: KnowledgeBase, u: Understanding, known_facts: Optional[Dict[str, 
             printed = [x for x in (m, rival.measure) if prints_stated_percent(x, u.text)]
             if len(printed) != 1:
                 return _which_district(kb, d, [m, rival.measure], today)
-            m = printed[0]      # "那个30%补贴": only one district's measure prints 30%
+            m = printed[0]  # "那个30%补贴": only one district's measure prints 30%
     if u.by_reference == "article" and len(u.measures) > 1:
         d.measure, d.alternatives = u.measures[0], u.measures[1:]
         if len({x.district for x in u.measures}) > 1:
@@ -356,14 +394,17 @@ def _fill_measure(kb: KnowledgeBase, d: Decision, m: Measure, today: dt.date) ->
     if "is_sme" not in facts:
         facts["is_sme"] = True
         d.assumed_sme = True
-    if "eligibility" in u.asked or "amount" in u.asked or relevant_facts(m, {k: v for k, v in facts.items()
-                                                                                if k not in ("district", "is_sme")}):
+    if (
+        "eligibility" in u.asked
+        or "amount" in u.asked
+        or relevant_facts(m, {k: v for k, v in facts.items() if k not in ("district", "is_sme")})
+    ):
         d.verdict = eligibility.check(m, facts, kb.taxonomy)
         if d.verdict.status == eligibility.UNKNOWN and facts.get("others_met") and not d.verdict.failed:
-            d.verdict.status = eligibility.ELIGIBLE     # "其他条件都满足": the user vouches for the rest
+            d.verdict.status = eligibility.ELIGIBLE  # "其他条件都满足": the user vouches for the rest
             d.verdict.benefits += d.verdict.open_benefits
         if any(r.fact == "district" for r in d.verdict.failed):
-            d.contacts = []      # registered elsewhere: this district's offices are not theirs to call
+            d.contacts = []  # registered elsewhere: this district's offices are not theirs to call
     if "amount" in u.asked or set(calculator_inputs(m)) & set(u.facts):
         amounts, d.amount_missing = compute_amounts(kb, m, facts)
         d.amounts = [(m, a) for a in amounts]
@@ -376,17 +417,27 @@ def measures_for_months(kb: KnowledgeBase, m: Measure, u: Understanding) -> List
     (Xicheng's February rent in 1号 and March–April in 6号 add up)."""
     from actions.time_status import relief_month_numbers
     from actions.understanding import months_named
+
     named = set(months_named(u.text))
     if ADD_UP.search(u.text):
-        named |= {n for other in kb.filter(district=m.district) if set(other.topics) & set(m.topics)
-                  for n in relief_month_numbers(other)}
+        named |= {
+            n
+            for other in kb.filter(district=m.district)
+            if set(other.topics) & set(m.topics)
+            for n in relief_month_numbers(other)
+        }
     if len(named) < 2:
         return []
     own = relief_month_numbers(m)
     out = []
     for other in kb.filter(district=m.district):
         months = relief_month_numbers(other)
-        if other.id != m.id and set(other.topics) & set(m.topics) and months & named and not months & own \
-                and {b["kind"] for b in other.benefits} & {b["kind"] for b in m.benefits} & {"rent_waiver"}:
+        if (
+            other.id != m.id
+            and set(other.topics) & set(m.topics)
+            and months & named
+            and not months & own
+            and {b["kind"] for b in other.benefits} & {b["kind"] for b in m.benefits} & {"rent_waiver"}
+        ):
             out.append(other)
     return out

@@ -3,6 +3,7 @@
 Pure functions: a verdict is ``eligible``, ``not_eligible`` or ``unknown`` (a fact is still
 missing), with every condition's outcome so the answer can explain itself condition by condition.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -31,9 +32,9 @@ class Verdict:
     measure: Measure
     status: str
     results: List[ConditionResult] = field(default_factory=list)
-    benefits: List[Dict[str, Any]] = field(default_factory=list)        # branches that apply
-    open_benefits: List[Dict[str, Any]] = field(default_factory=list)   # branches not yet decidable
-    facts: Dict[str, Any] = field(default_factory=dict)                 # the normalised facts judged
+    benefits: List[Dict[str, Any]] = field(default_factory=list)  # branches that apply
+    open_benefits: List[Dict[str, Any]] = field(default_factory=list)  # branches not yet decidable
+    facts: Dict[str, Any] = field(default_factory=dict)  # the normalised facts judged
 
     @property
     def failed(self) -> List[ConditionResult]:
@@ -105,9 +106,10 @@ def evaluate_condition(condition: Dict[str, Any], facts: Dict[str, Any], taxonom
         options = expected if isinstance(expected, list) else [expected]
         options = {taxonomy.canonical(str(o)) for o in options}
         values = actual if isinstance(actual, list) else [actual]
-        if fact_type == "text":   # 餐饮 is within 住宿餐饮: a listed industry covers the named one
-            values = values + [group for group, members in taxonomy.industry_groups.items()
-                               if any(str(v) in members for v in values)]     # 餐饮 is a 生活性服务业
+        if fact_type == "text":  # 餐饮 is within 住宿餐饮: a listed industry covers the named one
+            values = values + [
+                group for group, members in taxonomy.industry_groups.items() if any(str(v) in members for v in values)
+            ]  # 餐饮 is a 生活性服务业
             ok = any(str(v) in o or o in str(v) for v in values for o in options)
         else:
             ok = any(str(v) in options for v in values)

@@ -1,5 +1,6 @@
 """A short English reply for an English question: the measure's figures, its contact and whether it
 has ended, built from the structured KB (the notices and their wording are Chinese only)."""
+
 from __future__ import annotations
 
 import calendar
@@ -9,8 +10,10 @@ from actions.decision import Decision
 from actions.knowledge_base import KnowledgeBase, Measure
 from actions.quantities import parse_money
 
-INTRO = ("I answer questions about three 2020 COVID-19 relief notices for small businesses in Beijing: "
-         "Xicheng district's 西政办发〔2020〕1号 and 6号, and Miyun district's 密政发〔2020〕25号.")
+INTRO = (
+    "I answer questions about three 2020 COVID-19 relief notices for small businesses in Beijing: "
+    "Xicheng district's 西政办发〔2020〕1号 and 6号, and Miyun district's 密政发〔2020〕25号."
+)
 
 
 def _district(kb: KnowledgeBase, district: str) -> str:
@@ -29,10 +32,16 @@ def _months(months: List[str]) -> str:
 
 
 # What each kind of benefit (policies_kb/SCHEMA.md) gives, in English.
-KINDS = {"rent_waiver": "rent waived", "rent_subsidy": "rent subsidy to the tenant",
-         "landlord_subsidy": "subsidy to the landlord", "interest_subsidy": "interest subsidy",
-         "guarantee_subsidy": "subsidy to the guarantee institution", "training_subsidy": "training subsidy",
-         "per_person_subsidy": "subsidy", "tax_deferral": "tax deferral"}
+KINDS = {
+    "rent_waiver": "rent waived",
+    "rent_subsidy": "rent subsidy to the tenant",
+    "landlord_subsidy": "subsidy to the landlord",
+    "interest_subsidy": "interest subsidy",
+    "guarantee_subsidy": "subsidy to the guarantee institution",
+    "training_subsidy": "training subsidy",
+    "per_person_subsidy": "subsidy",
+    "tax_deferral": "tax deferral",
+}
 
 
 def _benefit_figures(b: Dict) -> str:
@@ -46,8 +55,10 @@ def _benefit_figures(b: Dict) -> str:
     if b.get("percent") is not None:
         parts.append(f"{b['percent']:g}%" + (f" of {b['of']}" if b.get("of") else ""))
     if b.get("unit_hours") and b.get("per_unit"):
-        parts.append(f"{_yuan(b['per_unit'])} per {b['unit_hours']} class hours"
-                     + (f", up to {b['max_hours']} hours" if b.get("max_hours") else ""))
+        parts.append(
+            f"{_yuan(b['per_unit'])} per {b['unit_hours']} class hours"
+            + (f", up to {b['max_hours']} hours" if b.get("max_hours") else "")
+        )
     if b.get("amount"):
         parts.append(f"{_yuan(b['amount'])} per person")
     if b.get("months"):
@@ -68,8 +79,10 @@ def _status(d: Decision) -> str:
     if t.ended and t.end:
         return f"It ended on {calendar.month_name[t.end.month]} {t.end.day}, {t.end.year}: it can no longer be applied for."
     if t.ended is None:
-        return ("The notice prints no end date; it was a 2020 epidemic measure and is very likely no longer in "
-                "force, so please confirm with the responsible unit before applying.")
+        return (
+            "The notice prints no end date; it was a 2020 epidemic measure and is very likely no longer in "
+            "force, so please confirm with the responsible unit before applying."
+        )
     return f"It is open until {calendar.month_name[t.end.month]} {t.end.day}, {t.end.year}." if t.end else ""
 
 
@@ -89,7 +102,7 @@ def _contacts(d: Decision) -> str:
 def english_answer(kb: KnowledgeBase, d: Decision) -> str:
     m: Measure = d.measure
     if m is None:
-        return INTRO + " Please ask about one measure, e.g. \"Miyun rent relief\", or ask in Chinese."
+        return INTRO + ' Please ask about one measure, e.g. "Miyun rent relief", or ask in Chinese.'
     ref = f"{_district(kb, m.district)}, {m.document.doc_number} item {m.label} ({m.title})"
     figures = "; ".join(f for f in (_benefit_figures(b) for b in m.benefits) if f)
     contacts = _contacts(d)
@@ -101,6 +114,5 @@ def english_answer(kb: KnowledgeBase, d: Decision) -> str:
     elif ask == "time":
         lines = [f"{ref}: {status}", f"Figures: {figures}." if figures else ""]
     else:
-        lines = [f"{ref}: {figures}." if figures else f"{ref}.", status,
-                 f"Contact: {contacts}." if contacts else ""]
+        lines = [f"{ref}: {figures}." if figures else f"{ref}.", status, f"Contact: {contacts}." if contacts else ""]
     return "\n".join(line for line in lines if line)

@@ -3,6 +3,7 @@
 Pure and deterministic: each fact has a pattern anchored on the words that name it, so the 8 in
 "裁员8%" is a layoff ratio and the 80 in "收入下降80%" a revenue decline.
 """
+
 from __future__ import annotations
 
 import re
@@ -15,57 +16,84 @@ from actions.text_tools import detect_values, normalize
 NUM = r"(\d+(?:\.\d+)?)"
 MONEY = NUM + r"\s*(亿|万|千|k|w)?\s*(?:元|块)?"
 # A sum: with its unit, or a bare number of 4+ digits (一万五 arrives as 15000 after cn2an).
-MONEY_WITH_UNIT = r"(\d+(?:\.\d+)?\s*(?:亿|万|千|k|w|元|块)|\d{4,}(?:\.\d+)?(?![\d.]|\s*(?:个|人|名|年|月|日|号|课时|分钟|%)))"
+MONEY_WITH_UNIT = (
+    r"(\d+(?:\.\d+)?\s*(?:亿|万|千|k|w|元|块)|\d{4,}(?:\.\d+)?(?![\d.]|\s*(?:个|人|名|年|月|日|号|课时|分钟|%)))"
+)
 
 PATTERNS = {
-    "layoff_ratio": [rf"(?:裁员|裁了|减员|辞退|裁掉)[^\d%。，,]{{0,8}}{NUM}\s*%", rf"{NUM}\s*%[^。，,]{{0,4}}(?:裁员|的人|员工)"],
-    "revenue_decline": [rf"(?:收入|营收|营业额|流水|销售额|生意)[^\d%。，,]{{0,10}}(?:下降|降|少|减少|下滑|跌)了?[^\d%]{{0,4}}{NUM}\s*%",
-                        rf"(?:下降|降了|少了|下滑|跌了|掉了|降低了?|减少了?)\s*{NUM}\s*%"],
-    "loan_cost": [rf"(?:利率|成本|利息|年化|费率)[^\d%。，,]{{0,8}}{NUM}\s*%",
-                  rf"{NUM}\s*%\s*(?:的)?(?:年化|利率|总成本|综合成本|成本|利息)"],
+    "layoff_ratio": [
+        rf"(?:裁员|裁了|减员|辞退|裁掉)[^\d%。，,]{{0,8}}{NUM}\s*%",
+        rf"{NUM}\s*%[^。，,]{{0,4}}(?:裁员|的人|员工)",
+    ],
+    "revenue_decline": [
+        rf"(?:收入|营收|营业额|流水|销售额|生意)[^\d%。，,]{{0,10}}(?:下降|降|少|减少|下滑|跌)了?[^\d%]{{0,4}}{NUM}\s*%",
+        rf"(?:下降|降了|少了|下滑|跌了|掉了|降低了?|减少了?)\s*{NUM}\s*%",
+    ],
+    "loan_cost": [
+        rf"(?:利率|成本|利息|年化|费率)[^\d%。，,]{{0,8}}{NUM}\s*%",
+        rf"{NUM}\s*%\s*(?:的)?(?:年化|利率|总成本|综合成本|成本|利息)",
+    ],
     "training_hours": [rf"{NUM}\s*个?课时", rf"(?:培训|学了|上了)[^\d。，,]{{0,6}}{NUM}\s*(?:个)?(?:课时|学时)"],
     "employees_trained": [rf"{NUM}\s*(?:个|名|位)\s*(?:人|员工|职工)(?!民币)", rf"{NUM}\s*(?:人|员工|职工)(?!民币)"],
     "loan_term_months": [rf"(?:期限|贷|借)[^\d。，,]{{0,8}}{NUM}\s*个?月", rf"{NUM}\s*个月(?:的)?(?:贷款|期)"],
 }
 MONEY_PATTERNS = {
-    "monthly_rent": [rf"(?:月租|每月租金|每个月房租|房租每月|一个月房租|月租金|租金每月|房租一个月|每月房租|每个月租金)[^\d。，,]{{0,6}}{MONEY}",
-                     rf"(?:房租|租金)[^\d。，,]{{0,4}}{MONEY}\s*(?:一个月|每月|/月)",
-                     rf"\d{{1,2}}\s*月(?:份)?(?:的)?(?:房租|租金)(?:是|为|要|有)?\s*{MONEY_WITH_UNIT}",
-                     rf"\d{{1,2}}\s*月(?:份)?(?:的)?(?:房租|租金)(?:是|为|要|有)?\s*(\d{{3,}}(?:\.\d+)?)",
-                     rf"(?:1个月|一个月|每个月|每月)(?:要|交|付)?\s*{MONEY_WITH_UNIT}",
-                     rf"(?:房租|租金)[^，,。]{{0,3}}各\s*{MONEY_WITH_UNIT}",
-                     rf"(?<!年)(?:房租|租金)(?:是|为|要|大概|差不多|每个月|一个月)?\s*{MONEY_WITH_UNIT}(?![^。，,]{{0,3}}年)"],
-    "interest_paid": [rf"(?:利息|利息支出|付息)(?:一共|总共|共|合计|是|有|大概)?\s*{MONEY_WITH_UNIT}",
-                      rf"{MONEY_WITH_UNIT}\s*(?:的)?利息"],
-    "loan_amount": [rf"{MONEY_WITH_UNIT}\s*(?:元|块)?\s*(?:\d+\s*年期)?(?:的)?(?:普惠|信用|银行|流动资金)?(?:贷款|贷|授信|借款)",
-                    rf"(?:贷款|授信|借款|贷了|借了|额度)[^\d。，,]{{0,6}}{MONEY_WITH_UNIT}"],
-    "rent_waived": [rf"(?:减免了|免了|减了|让了)[^\d。，,]{{0,6}}{MONEY_WITH_UNIT}",
-                    rf"(?:减|免)[^。，,]{{0,12}}?(?:一共|总共|合计|共)\s*{MONEY_WITH_UNIT}"],
-    "annual_revenue": [rf"(?:营业收入|年收入|年营收|营收)[^\d。，,下降少跌减]{{0,6}}{NUM}(?![\d.])\s*(亿|万|千|k|w)?\s*(?:元|块)?(?!\s*%)"],
+    "monthly_rent": [
+        rf"(?:月租|每月租金|每个月房租|房租每月|一个月房租|月租金|租金每月|房租一个月|每月房租|每个月租金)[^\d。，,]{{0,6}}{MONEY}",
+        rf"(?:房租|租金)[^\d。，,]{{0,4}}{MONEY}\s*(?:一个月|每月|/月)",
+        rf"\d{{1,2}}\s*月(?:份)?(?:的)?(?:房租|租金)(?:是|为|要|有)?\s*{MONEY_WITH_UNIT}",
+        r"\d{1,2}\s*月(?:份)?(?:的)?(?:房租|租金)(?:是|为|要|有)?\s*(\d{3,}(?:\.\d+)?)",
+        rf"(?:1个月|一个月|每个月|每月)(?:要|交|付)?\s*{MONEY_WITH_UNIT}",
+        rf"(?:房租|租金)[^，,。]{{0,3}}各\s*{MONEY_WITH_UNIT}",
+        rf"(?<!年)(?:房租|租金)(?:是|为|要|大概|差不多|每个月|一个月)?\s*{MONEY_WITH_UNIT}(?![^。，,]{{0,3}}年)",
+    ],
+    "interest_paid": [
+        rf"(?:利息|利息支出|付息)(?:一共|总共|共|合计|是|有|大概)?\s*{MONEY_WITH_UNIT}",
+        rf"{MONEY_WITH_UNIT}\s*(?:的)?利息",
+    ],
+    "loan_amount": [
+        rf"{MONEY_WITH_UNIT}\s*(?:元|块)?\s*(?:\d+\s*年期)?(?:的)?(?:普惠|信用|银行|流动资金)?(?:贷款|贷|授信|借款)",
+        rf"(?:贷款|授信|借款|贷了|借了|额度)[^\d。，,]{{0,6}}{MONEY_WITH_UNIT}",
+    ],
+    "rent_waived": [
+        rf"(?:减免了|免了|减了|让了)[^\d。，,]{{0,6}}{MONEY_WITH_UNIT}",
+        rf"(?:减|免)[^。，,]{{0,12}}?(?:一共|总共|合计|共)\s*{MONEY_WITH_UNIT}",
+    ],
+    "annual_revenue": [
+        rf"(?:营业收入|年收入|年营收|营收)[^\d。，,下降少跌减]{{0,6}}{NUM}(?![\d.])\s*(亿|万|千|k|w)?\s*(?:元|块)?(?!\s*%)"
+    ],
 }
-NO_LAYOFFS = re.compile(r"(没有?裁员|没裁人|不裁员|没有减员|零裁员|一个没裁|都没裁|没有?裁过|没辞退|没有辞退|一个(人|员工|老师)?都没(裁|辞退|减))")
-LANDLORD = re.compile(r"(我|我们|本公司|我司)(是|作为|就是)[^，。,]{0,6}(房东|业主|出租方)|作为(房东|业主)|(我|我们)(房东|业主)"
-                      r"|(租给|出租给|把.{0,6}租给)|给租户|为租户|我们.{0,6}出租")
+NO_LAYOFFS = re.compile(
+    r"(没有?裁员|没裁人|不裁员|没有减员|零裁员|一个没裁|都没裁|没有?裁过|没辞退|没有辞退|一个(人|员工|老师)?都没(裁|辞退|减))"
+)
+LANDLORD = re.compile(
+    r"(我|我们|本公司|我司)(是|作为|就是)[^，。,]{0,6}(房东|业主|出租方)|作为(房东|业主)|(我|我们)(房东|业主)"
+    r"|(租给|出租给|把.{0,6}租给)|给租户|为租户|我们.{0,6}出租"
+)
 GUARANTOR = re.compile(r"我们?(是|作为)?.{0,6}(担保公司|担保机构)(?!贷款)")
 SME_YES = re.compile(r"(小微|中小企业|小企业|个体户|个体工商户|小公司|小店)")
 SME_NO = re.compile(r"(大型企业|大企业|上市公司)")
 NEGATION = re.compile(r"(不是|没有|没|不|非)$")
 
 
-HEADCOUNT = re.compile(r"(?:(?:一共|总共|共有|共|全公司|公司|员工|职工|店里|我们)\D{0,3}?)?(?<![\d.])(\d+)\s*(?:个人|个员工|名员工|人|名|位)")
+HEADCOUNT = re.compile(
+    r"(?:(?:一共|总共|共有|共|全公司|公司|员工|职工|店里|我们)\D{0,3}?)?(?<![\d.])(\d+)\s*(?:个人|个员工|名员工|人|名|位)"
+)
 OTHERS_MET = re.compile(r"其他(条件|的|方面)?都(满足|符合|没问题|达标|够)|其余(条件)?都(满足|符合)")
-MINUTES_PER_CLASS_HOUR = 45   # the notices: 20课时（900分钟）
+MINUTES_PER_CLASS_HOUR = 45  # the notices: 20课时（900分钟）
 LAID_OFF = re.compile(r"(?:裁了|裁掉了?|裁员了?|辞退了?|减员了?|开除了?|走了|减了|裁)\s*(\d+)\s*(?:个人|个|人|名|位)")
-LOAN_MONTH = re.compile(r"(?<![\d、])(\d{1,2})\s*月份?(?:份)?(?:\d{1,2}\s*[号日])?\D{0,3}(?:贷|借|放款|放的|发放|拿到|拿了|批)|(?:贷款|放款|借款)\D{0,4}?(?<![\d、])(\d{1,2})\s*月(?:份)?(?:发放|放款|到账|下来)")
+LOAN_MONTH = re.compile(
+    r"(?<![\d、])(\d{1,2})\s*月份?(?:份)?(?:\d{1,2}\s*[号日])?\D{0,3}(?:贷|借|放款|放的|发放|拿到|拿了|批)|(?:贷款|放款|借款)\D{0,4}?(?<![\d、])(\d{1,2})\s*月(?:份)?(?:发放|放款|到账|下来)"
+)
 
 
 def layoff_counts(text: str) -> Dict[str, float]:
-    """"一共40个人，裁了3个" → {"headcount": 40, "laid_off": 3}."""
+    """ "一共40个人，裁了3个" → {"headcount": 40, "laid_off": 3}."""
     out: Dict[str, float] = {}
     laid = LAID_OFF.search(text)
     if laid:
         out["laid_off"] = float(laid.group(1))
-        total = HEADCOUNT.search(text[:laid.start()]) or HEADCOUNT.search(text[laid.end():])
+        total = HEADCOUNT.search(text[: laid.start()]) or HEADCOUNT.search(text[laid.end() :])
         if total:
             out["headcount"] = float(total.group(1))
     return out
@@ -81,13 +109,17 @@ def layoff_ratio(facts: Dict[str, Any]) -> Any:
 
 # "分别减了5万 8万 2万": several sums, one per tenant, that add up.
 SEVERAL_SUMS = re.compile(rf"分别[^\d。，,]{{0,6}}((?:{MONEY_WITH_UNIT}[、，,\s和及]*){{2,8}})")
-REVENUE_SUMS = re.compile(rf"(?:收入|营收|营业额|销售额|流水)[^\d。]{{0,6}}?{MONEY}[^。]{{0,16}}?(?:同期|今年|20年|2020年?)[^\d。]{{0,6}}?{MONEY}")
+REVENUE_SUMS = re.compile(
+    rf"(?:收入|营收|营业额|销售额|流水)[^\d。]{{0,6}}?{MONEY}[^。]{{0,16}}?(?:同期|今年|20年|2020年?)[^\d。]{{0,6}}?{MONEY}"
+)
 NO_TRAINING = re.compile(r"(没|没有|未)(组织|参加|搞|做|安排)?[^，。,]{0,4}培训")
-TRAINED = re.compile(r"(组织了?|参加了?|搞了|做了|安排了?|开展了?)[^，。,没]{0,4}培训|培训(了|过)|都(参加了?|上了)?培训")
+TRAINED = re.compile(
+    r"(组织了?|参加了?|搞了|做了|安排了?|开展了?)[^，。,没]{0,4}培训|培训(了|过)|都(参加了?|上了)?培训"
+)
 
 
 def revenue_decline_from_sums(text: str) -> Any:
-    """"19年2-4月收入100万，20年同期20万" → a decline of 80 (percent); None unless it fell."""
+    """ "19年2-4月收入100万，20年同期20万" → a decline of 80 (percent); None unless it fell."""
     m = REVENUE_SUMS.search(text)
     if not m:
         return None
@@ -100,11 +132,16 @@ def revenue_decline_from_sums(text: str) -> Any:
 
 def registration_place(text: str, kb: KnowledgeBase) -> Any:
     """Where the enterprise says it is registered or pays tax ("注册在海淀", "西城注册纳税")."""
-    places = list(kb.districts) + [f for d in kb.districts for f in kb.taxonomy.synonyms.get(d, [])] + \
-        list(kb.taxonomy.other_places)
+    places = (
+        list(kb.districts)
+        + [f for d in kb.districts for f in kb.taxonomy.synonyms.get(d, [])]
+        + list(kb.taxonomy.other_places)
+    )
     for place in sorted(places, key=len, reverse=True):
         p = re.escape(place)
-        if re.search(rf"(注册|纳税|税)(地|地在|在|于|也在)?\s*(北京)?{p}|{p}[^，,。；\s]{{0,4}}(注册|纳税|交税|缴税)", text):
+        if re.search(
+            rf"(注册|纳税|税)(地|地在|在|于|也在)?\s*(北京)?{p}|{p}[^，,。；\s]{{0,4}}(注册|纳税|交税|缴税)", text
+        ):
             canon = kb.taxonomy.canonical(place)
             return canon if canon in kb.districts else place
     return None
@@ -112,8 +149,10 @@ def registration_place(text: str, kb: KnowledgeBase) -> Any:
 
 def industries_named(text: str, kb: KnowledgeBase) -> List[str]:
     """Industries as the notices list them (软件 → 软件和信息服务), from the KB and its synonyms."""
-    known = sorted({i for m in kb for i in m.industries} | {i for m in kb for c in m.conditions
-                                                              if c["fact"] == "industry" for i in c["value"]})
+    known = sorted(
+        {i for m in kb for i in m.industries}
+        | {i for m in kb for c in m.conditions if c["fact"] == "industry" for i in c["value"]}
+    )
     return detect_values(text, known, kb.taxonomy.synonyms)
 
 
@@ -129,14 +168,14 @@ def _first_money(text: str, patterns: List[str]) -> Any:
     for pattern in patterns:
         m = re.search(pattern, text, re.IGNORECASE)
         if m:
-            return parse_money(m.group(0)[m.start(1) - m.start(0):])
+            return parse_money(m.group(0)[m.start(1) - m.start(0) :])
     return None
 
 
 def _mentions(text: str, word: str) -> bool:
     """The word occurs and is not directly negated (不是国企)."""
     for m in re.finditer(re.escape(word), text):
-        if not NEGATION.search(text[max(0, m.start() - 2):m.start()]):
+        if not NEGATION.search(text[max(0, m.start() - 2) : m.start()]):
             return True
     return False
 
@@ -154,7 +193,7 @@ def extract_facts(text: str, kb: KnowledgeBase) -> Dict[str, Any]:
         facts["district"] = districts[0]
     registered = registration_place(raw, kb)
     if registered:
-        facts["registered_in"] = registered     # decides the district condition (actions.decision)
+        facts["registered_in"] = registered  # decides the district condition (actions.decision)
 
     for fact, patterns in PATTERNS.items():
         value = _first_number(t, patterns)
@@ -172,14 +211,18 @@ def extract_facts(text: str, kb: KnowledgeBase) -> Dict[str, Any]:
     if "monthly_rent" not in facts and re.search(r"房租|租金", t):
         month_sum = _first_money(t, [rf"(?<![\d.])(?:1[0-2]|[1-9])\s*月(?:份)?\s*{MONEY_WITH_UNIT}"])
         if month_sum:
-            facts["monthly_rent"] = month_sum      # "3月4.5万 4月4.5万"
-    annual = _first_money(t, [rf"(?:年租金|年租|一年房租|每年房租|一年租金|每年租金|1年房租|1年租金)\s*(?:是|为)?\s*{MONEY}"])
+            facts["monthly_rent"] = month_sum  # "3月4.5万 4月4.5万"
+    annual = _first_money(
+        t, [rf"(?:年租金|年租|一年房租|每年房租|一年租金|每年租金|1年房租|1年租金)\s*(?:是|为)?\s*{MONEY}"]
+    )
     if annual:
         facts["monthly_rent"] = annual / 12
     minutes = re.search(rf"{NUM}\s*分钟", t)
     if minutes and "training_hours" not in facts:
         facts["training_hours"] = float(minutes.group(1)) / MINUTES_PER_CLASS_HOUR
-    deferral = re.search(rf"(?:延期|延缓|缓|延)[^。，,\d]{{0,6}}{NUM}\s*个?月|(?:延期|延缓|缓|延)[^。，,\d]{{0,6}}半年", t)
+    deferral = re.search(
+        rf"(?:延期|延缓|缓|延)[^。，,\d]{{0,6}}{NUM}\s*个?月|(?:延期|延缓|缓|延)[^。，,\d]{{0,6}}半年", t
+    )
     if deferral:
         facts["tax_deferral_months"] = float(deferral.group(1)) if deferral.group(1) else 6.0
 
@@ -205,7 +248,7 @@ def extract_facts(text: str, kb: KnowledgeBase) -> Dict[str, Any]:
         facts["rent_waived"] = sum(parse_money(x) or 0 for x in re.findall(MONEY_WITH_UNIT, several.group(1)))
     tenths = re.search(r"(?:下降|降了|少了|下滑|跌了|掉了|减少)了?\s*(\d)\s*成", t)
     if tenths and "revenue_decline" not in facts and re.search(r"收入|营收|营业额|流水|销售|生意|同期", t):
-        facts["revenue_decline"] = float(tenths.group(1)) * 10      # "降了7成" is 70%
+        facts["revenue_decline"] = float(tenths.group(1)) * 10  # "降了7成" is 70%
     if "revenue_decline" not in facts:
         decline = revenue_decline_from_sums(t)
         if decline is not None:

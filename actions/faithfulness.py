@@ -4,6 +4,7 @@ office, URL, percentage, amount, condition and benefit text, measure text, label
 One rule set for the curated files (tests/test_kb_faithfulness.py) and for drafts of imported
 notices (actions/notice_import/checks.py). ``免收`` counts as a printed 100%.
 """
+
 from __future__ import annotations
 
 from typing import Any, Dict, Iterator, Tuple
@@ -13,8 +14,14 @@ from actions.knowledge_base import Measure, Taxonomy
 
 def measure_fields(m: Measure) -> Dict[str, Any]:
     """A loaded measure as the dict its YAML holds (the fields the rules read)."""
-    return {"contacts": m.contacts, "application": m.application, "eligibility": m.eligibility,
-            "benefits": m.benefits, "text": m.text, "label": m.label}
+    return {
+        "contacts": m.contacts,
+        "application": m.application,
+        "eligibility": m.eligibility,
+        "benefits": m.benefits,
+        "text": m.text,
+        "label": m.label,
+    }
 
 
 def printed_values(m: Dict[str, Any], taxonomy: Taxonomy) -> Iterator[Tuple[str, str]]:

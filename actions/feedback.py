@@ -9,6 +9,7 @@ polite thank-you; the conversation's context is left as it was, so a follow-up c
 
 A long message NLU takes for feedback ("回答不对，我问的是密云的房租") is a question: it is answered.
 """
+
 from __future__ import annotations
 
 import json
@@ -16,10 +17,12 @@ import re
 from typing import Dict, List, Optional, Tuple
 
 RATINGS = ("up", "down", "right", "wrong")
-NEGATIVE = re.compile(r"没用|没帮助|没有帮助|没帮上|不对|错了|答错|不准|答非所问|不是我要|看不懂|不满意|差评|不行|没解决|👎")
+NEGATIVE = re.compile(
+    r"没用|没帮助|没有帮助|没帮上|不对|错了|答错|不准|答非所问|不是我要|看不懂|不满意|差评|不行|没解决|👎"
+)
 POSITIVE = re.compile(r"有用|有帮助|帮到|对的|准确|清楚|满意|好评|不错|很好|太好了|解决了|赞|👍")
-MAX_TYPED_CHARS = 12          # a typed rating is short; longer text is a question
-FEEDBACK_TITLES = ("有帮助", "没帮助")   # web widget and WeChat options (no emoji: not every font has them)
+MAX_TYPED_CHARS = 12  # a typed rating is short; longer text is a question
+FEEDBACK_TITLES = ("有帮助", "没帮助")  # web widget and WeChat options (no emoji: not every font has them)
 
 THANKS = {
     "up": "感谢您的反馈！很高兴能帮到您，还有问题可以继续问我。",

@@ -1,18 +1,19 @@
 """Command line for curators and hotline staff.
 
-    python -m actions.kb validate [--kb DIR]
-    python -m actions.kb search "问题" [--district 密云区] [--topic rent] [-k 3]
-    python -m actions.kb show MEASURE_ID
-    python -m actions.kb list [--district 西城区] [--topic finance]
-    python -m actions.kb contacts [--unit 区国资委] [--person 王楠] [--topic rent]
-    python -m actions.kb check MEASURE_ID fact=value ...     (eligibility)
-    python -m actions.kb userdict PATH                       (jieba user dictionary for Rasa)
-    python -m actions.kb import NOTICE.txt|.docx|.pdf [--id ID] [--out DIR]   (draft a new notice's file)
-    python -m actions.kb attach "问题原话" MEASURE_ID        (the bot answers this wording with the measure, live)
-    python -m actions.kb out-of-scope "问题原话"             (the bot says it is out of scope, live)
-    python -m actions.kb report [--out results/report.html] [--events var/events.db] [--days 30]
-    python -m actions.kb purge [--days N]                    (delete conversation events older than the retention)
+python -m actions.kb validate [--kb DIR]
+python -m actions.kb search "问题" [--district 密云区] [--topic rent] [-k 3]
+python -m actions.kb show MEASURE_ID
+python -m actions.kb list [--district 西城区] [--topic finance]
+python -m actions.kb contacts [--unit 区国资委] [--person 王楠] [--topic rent]
+python -m actions.kb check MEASURE_ID fact=value ...     (eligibility)
+python -m actions.kb userdict PATH                       (jieba user dictionary for Rasa)
+python -m actions.kb import NOTICE.txt|.docx|.pdf [--id ID] [--out DIR]   (draft a new notice's file)
+python -m actions.kb attach "问题原话" MEASURE_ID        (the bot answers this wording with the measure, live)
+python -m actions.kb out-of-scope "问题原话"             (the bot says it is out of scope, live)
+python -m actions.kb report [--out results/report.html] [--events var/events.db] [--days 30]
+python -m actions.kb purge [--days N]                    (delete conversation events older than the retention)
 """
+
 from __future__ import annotations
 
 import argparse
@@ -60,18 +61,24 @@ def main(argv=None) -> int:
     p = sub.add_parser("out-of-scope", help="把问题原话标记为超出范围（curation.yml，无需重新训练）")
     p.add_argument("wording")
     from actions import curator_report
+
     curator_report.add_arguments(sub)
     args = parser.parse_args(argv)
 
     if args.command in ("attach", "out-of-scope"):
         from actions import curation
+
         try:
             if args.command == "attach":
                 path, added = curation.attach(Path(args.kb), args.wording, args.measure_id)
-                print(f"{'已添加' if added else '已存在'}：“{args.wording}” → {args.measure_id}（{path.name}），运行中的机器人几秒内生效。")
+                print(
+                    f"{'已添加' if added else '已存在'}：“{args.wording}” → {args.measure_id}（{path.name}），运行中的机器人几秒内生效。"
+                )
             else:
                 path, added = curation.mark_out_of_scope(Path(args.kb), args.wording)
-                print(f"{'已标记' if added else '已存在'}为超出范围：“{args.wording}”（{path.name}），运行中的机器人几秒内生效。")
+                print(
+                    f"{'已标记' if added else '已存在'}为超出范围：“{args.wording}”（{path.name}），运行中的机器人几秒内生效。"
+                )
         except (curation.CurationError, KBValidationError) as exc:
             print(f"未修改：{exc}", file=sys.stderr)
             return 1
@@ -80,6 +87,7 @@ def main(argv=None) -> int:
         return curator_report.run_command(args)
     if args.command == "import":
         from actions.notice_import.cli import run_import
+
         return run_import(args)
 
     try:
@@ -91,7 +99,9 @@ def main(argv=None) -> int:
         return 1
 
     if args.command == "validate":
-        counts = "，".join(f"{d.doc_number} {sum(1 for m in kb if m.document.id == d.id)}条" for d in kb.documents.values())
+        counts = "，".join(
+            f"{d.doc_number} {sum(1 for m in kb if m.document.id == d.id)}条" for d in kb.documents.values()
+        )
         contacts = sum(len(m.contacts) for m in kb)
         print(f"知识库有效：{len(kb.documents)}份文件，{len(kb)}条措施（{counts}），{contacts}个联系方式。")
         return 0
@@ -101,8 +111,10 @@ def main(argv=None) -> int:
             print("没有找到相关措施。")
         for rank, h in enumerate(hits, 1):
             flag = "" if h.confident else "（匹配度低）"
-            print(f"{rank}. [{h.score:.2f} 覆盖{h.coverage:.0%}]{flag} {h.measure.id} {h.measure.district} "
-                  f"{h.measure.label}{h.measure.title} — {h.measure.citation}")
+            print(
+                f"{rank}. [{h.score:.2f} 覆盖{h.coverage:.0%}]{flag} {h.measure.id} {h.measure.district} "
+                f"{h.measure.label}{h.measure.title} — {h.measure.citation}"
+            )
         return 0
     if args.command == "show":
         m = kb.get(args.measure_id)
@@ -112,10 +124,14 @@ def main(argv=None) -> int:
         print(answers.full_text(m, kb.taxonomy))
         return 0
     if args.command == "list":
-        print(answers.measure_list(kb.filter(args.district, args.topic, args.industry), kb.taxonomy) or "没有符合的措施。")
+        print(
+            answers.measure_list(kb.filter(args.district, args.topic, args.industry), kb.taxonomy) or "没有符合的措施。"
+        )
         return 0
     if args.command == "contacts":
-        hits = kb.contacts(unit=args.unit, office=args.office, person=args.person, topic=args.topic, district=args.district)
+        hits = kb.contacts(
+            unit=args.unit, office=args.office, person=args.person, topic=args.topic, district=args.district
+        )
         for h in hits:
             print(f"{h.measure.id} {h.measure.label}{h.measure.title}：{answers.contact_line(h.contact)}")
         if not hits:

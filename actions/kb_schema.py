@@ -10,8 +10,10 @@ MONEY_PATTERN = r"^\d+(\.\d+)?(万|亿)?元$"
 DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
 MONTH_PATTERN = r"^\d{4}-\d{2}$"
 # A measure's label as printed: (一)/（一）, 一、, 第一条/第1条, 1. 1、 1．, (1)/（1）.
-LABEL_PATTERN = (r"^([(（][一二三四五六七八九十百]+[)）]|[一二三四五六七八九十百]+、|第[一二三四五六七八九十百零〇\d]+条"
-                 r"|\d{1,3}[.．、]|[(（]\d{1,3}[)）])$")
+LABEL_PATTERN = (
+    r"^([(（][一二三四五六七八九十百]+[)）]|[一二三四五六七八九十百]+、|第[一二三四五六七八九十百零〇\d]+条"
+    r"|\d{1,3}[.．、]|[(（]\d{1,3}[)）])$"
+)
 
 _money = {"type": "string", "pattern": MONEY_PATTERN}
 _percent = {"type": "number", "minimum": 0, "maximum": 100}
@@ -38,9 +40,19 @@ BENEFIT = {
         "id": {"type": "string", "pattern": r"^[a-z0-9][a-z0-9-]*$"},
         "kind": {
             "enum": [
-                "rent_waiver", "landlord_subsidy", "rent_subsidy", "guarantee_subsidy",
-                "interest_subsidy", "training_subsidy", "per_person_subsidy", "tax_deferral",
-                "fee_exemption", "funding", "service", "coordination", "other",
+                "rent_waiver",
+                "landlord_subsidy",
+                "rent_subsidy",
+                "guarantee_subsidy",
+                "interest_subsidy",
+                "training_subsidy",
+                "per_person_subsidy",
+                "tax_deferral",
+                "fee_exemption",
+                "funding",
+                "service",
+                "coordination",
+                "other",
             ]
         },
         "text": {"type": "string", "minLength": 1},
@@ -87,7 +99,7 @@ MEASURE = {
         "topics": {"type": "array", "minItems": 1, "items": {"type": "string"}},
         "summary": {"type": "string", "minLength": 1},
         "keywords": _strings,
-        "examples": _strings,      # question wordings a curator attached (python -m actions.kb attach)
+        "examples": _strings,  # question wordings a curator attached (python -m actions.kb attach)
         "primary": {"type": "boolean"},
         "industries": _strings,
         "text": {"type": "string", "minLength": 1},
@@ -140,11 +152,15 @@ DOCUMENT_FILE = {
         },
         "measures": {"type": "array", "minItems": 1, "items": MEASURE},
         # Written by the importer (python -m actions.kb import); optional, ignored by the bot.
-        "notes": _strings,                                   # document-level review notes
-        "spans": {                                           # field path -> [start, end] in the source copy
+        "notes": _strings,  # document-level review notes
+        "spans": {  # field path -> [start, end] in the source copy
             "type": "object",
-            "additionalProperties": {"type": "array", "minItems": 2, "maxItems": 2,
-                                     "items": {"type": "integer", "minimum": 0}},
+            "additionalProperties": {
+                "type": "array",
+                "minItems": 2,
+                "maxItems": 2,
+                "items": {"type": "integer", "minimum": 0},
+            },
         },
     },
 }

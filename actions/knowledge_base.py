@@ -3,6 +3,7 @@
 Every document file is validated against ``actions.kb_schema`` and the taxonomy; a bad file is
 refused with an error naming the file, the measure id and the field.
 """
+
 from __future__ import annotations
 
 import datetime as _dt
@@ -19,7 +20,7 @@ from actions.kb_schema import DOCUMENT_FILE
 
 DEFAULT_KB_DIR = Path(os.environ.get("POLICY_KB_DIR", Path(__file__).resolve().parent.parent / "policies_kb"))
 TAXONOMY_FILE = "taxonomy.yml"
-CURATION_FILE = "curation.yml"     # curators' out-of-scope wordings (python -m actions.kb out-of-scope)
+CURATION_FILE = "curation.yml"  # curators' out-of-scope wordings (python -m actions.kb out-of-scope)
 SPECIAL_FILES = {TAXONOMY_FILE, CURATION_FILE}
 
 
@@ -50,7 +51,7 @@ class Taxonomy:
     topics: Dict[str, Dict[str, Any]]
     facts: Dict[str, Dict[str, Any]]
     synonyms: Dict[str, List[str]]
-    other_places: List[str] = field(default_factory=list)   # places no notice in the KB covers
+    other_places: List[str] = field(default_factory=list)  # places no notice in the KB covers
     english: Dict[str, List[str]] = field(default_factory=dict)  # Chinese term -> English phrases
     industry_groups: Dict[str, List[str]] = field(default_factory=dict)  # 生活性服务业 -> [餐饮, …]
 
@@ -106,7 +107,7 @@ class Measure:
     document: Document
     section: str = ""
     keywords: List[str] = field(default_factory=list)
-    examples: List[str] = field(default_factory=list)      # curated question wordings (python -m actions.kb attach)
+    examples: List[str] = field(default_factory=list)  # curated question wordings (python -m actions.kb attach)
     primary: bool = False
     industries: List[str] = field(default_factory=list)
     eligibility: Dict[str, Any] = field(default_factory=dict)
@@ -150,12 +151,17 @@ class ContactHit:
 
 
 class KnowledgeBase:
-    def __init__(self, documents: Dict[str, Document], measures: Dict[str, Measure], taxonomy: Taxonomy,
-                 out_of_scope: Optional[List[str]] = None):
+    def __init__(
+        self,
+        documents: Dict[str, Document],
+        measures: Dict[str, Measure],
+        taxonomy: Taxonomy,
+        out_of_scope: Optional[List[str]] = None,
+    ):
         self.documents = documents
         self.measures = measures
         self.taxonomy = taxonomy
-        self.out_of_scope = list(out_of_scope or [])   # wordings curators marked out of scope
+        self.out_of_scope = list(out_of_scope or [])  # wordings curators marked out of scope
 
     def __len__(self) -> int:
         return len(self.measures)
@@ -170,8 +176,9 @@ class KnowledgeBase:
     def get(self, measure_id: str) -> Optional[Measure]:
         return self.measures.get(measure_id)
 
-    def filter(self, district: Optional[str] = None, topic: Optional[str] = None,
-               industry: Optional[str] = None) -> List[Measure]:
+    def filter(
+        self, district: Optional[str] = None, topic: Optional[str] = None, industry: Optional[str] = None
+    ) -> List[Measure]:
         """Measures matching every given criterion (topic may be a group id, e.g. ``finance``)."""
         result = list(self.measures.values())
         if district:
@@ -185,9 +192,15 @@ class KnowledgeBase:
             result = [m for m in result if industry in m.industries]
         return result
 
-    def contacts(self, unit: Optional[str] = None, office: Optional[str] = None,
-                 person: Optional[str] = None, topic: Optional[str] = None,
-                 district: Optional[str] = None, measure_id: Optional[str] = None) -> List[ContactHit]:
+    def contacts(
+        self,
+        unit: Optional[str] = None,
+        office: Optional[str] = None,
+        person: Optional[str] = None,
+        topic: Optional[str] = None,
+        district: Optional[str] = None,
+        measure_id: Optional[str] = None,
+    ) -> List[ContactHit]:
         """Contacts matching every given criterion; unit/office/person match by substring."""
         measures = [self.measures[measure_id]] if measure_id else self.filter(district=district, topic=topic)
         unit = self.taxonomy.canonical(unit) if unit else None
@@ -280,7 +293,10 @@ def _semantic_errors(file: str, data: Dict[str, Any], taxonomy: Taxonomy, kb_dir
         for i, topic in enumerate(m["topics"]):
             if topic not in taxonomy.topics:
                 errors.append(KBError(file, f"unknown topic '{topic}' (see taxonomy.yml)", mid, f"topics[{i}]"))
-        conditions = [(f"eligibility.conditions[{i}]", c) for i, c in enumerate((m.get("eligibility") or {}).get("conditions") or [])]
+        conditions = [
+            (f"eligibility.conditions[{i}]", c)
+            for i, c in enumerate((m.get("eligibility") or {}).get("conditions") or [])
+        ]
         for b_i, b in enumerate(m.get("benefits") or []):
             conditions += [(f"benefits[{b_i}].when[{i}]", c) for i, c in enumerate(b.get("when") or [])]
         for where, cond in conditions:
@@ -337,7 +353,14 @@ def load_kb(kb_dir: Optional[Path] = None) -> KnowledgeBase:
         documents[document.id] = document
         for m in doc_measures:
             if m.id in measures:
-                errors.append(KBError(path.name, f"duplicate measure id '{m.id}' (also in {Path(measures[m.id].document.path).name})", m.id, "id"))
+                errors.append(
+                    KBError(
+                        path.name,
+                        f"duplicate measure id '{m.id}' (also in {Path(measures[m.id].document.path).name})",
+                        m.id,
+                        "id",
+                    )
+                )
             measures[m.id] = m
     out_of_scope: List[str] = []
     if (kb_dir / CURATION_FILE).is_file():
@@ -347,9 +370,14 @@ def load_kb(kb_dir: Optional[Path] = None) -> KnowledgeBase:
             errors.append(err)
             curation = {}
         wordings = curation.get("out_of_scope") if isinstance(curation, dict) else None
-        if not isinstance(curation, dict) or not isinstance(wordings or [], list) or \
-                not all(isinstance(w, str) and w.strip() for w in wordings or []):
-            errors.append(KBError(CURATION_FILE, "out_of_scope must be a list of non-empty strings", None, "out_of_scope"))
+        if (
+            not isinstance(curation, dict)
+            or not isinstance(wordings or [], list)
+            or not all(isinstance(w, str) and w.strip() for w in wordings or [])
+        ):
+            errors.append(
+                KBError(CURATION_FILE, "out_of_scope must be a list of non-empty strings", None, "out_of_scope")
+            )
         else:
             out_of_scope = [w.strip() for w in wordings or []]
     if errors:

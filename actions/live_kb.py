@@ -6,6 +6,7 @@ and kept in ``problems()`` for the curators' console; the bot keeps answering fr
 version until the files validate again. Files are checked for changes at most every few seconds,
 and a version that failed is not re-read until a file changes again.
 """
+
 from __future__ import annotations
 
 import logging
@@ -32,14 +33,18 @@ def kb_stamp(kb_dir: Path) -> float:
 @dataclass(frozen=True)
 class Problem:
     """One validation error of the version on disk that the bot refused to switch to."""
+
     file: str
     measure_id: Optional[str]
     field: Optional[str]
     message: str
 
     def __str__(self) -> str:
-        where = [self.file] + ([f"measure {self.measure_id}"] if self.measure_id else []) \
+        where = (
+            [self.file]
+            + ([f"measure {self.measure_id}"] if self.measure_id else [])
             + ([f"field {self.field}"] if self.field else [])
+        )
         return ": ".join(where) + f": {self.message}"
 
 

@@ -1,7 +1,8 @@
 """NLU synonyms, lookup tables and the jieba user dictionary, generated from the KB vocabulary.
 
-    python -m actions.nlu_generation          (writes data/nlu/generated/kb_terms.yml and bot/jieba_userdict/)
+python -m actions.nlu_generation          (writes data/nlu/generated/kb_terms.yml and bot/jieba_userdict/)
 """
+
 from __future__ import annotations
 
 import sys
@@ -22,8 +23,10 @@ USERDICT_FILE = ROOT / "bot" / "jieba_userdict" / "kb_terms.txt"
 def entity_values(kb: KnowledgeBase) -> Dict[str, List[str]]:
     """Canonical values per entity, from the taxonomy and the measures."""
     facts = kb.taxonomy.facts
-    units = sorted({c["unit"] for m in kb for c in m.contacts} | {u for m in kb for u in m.responsible_units
-                                                                  if not u.startswith("各")})
+    units = sorted(
+        {c["unit"] for m in kb for c in m.contacts}
+        | {u for m in kb for u in m.responsible_units if not u.startswith("各")}
+    )
     return {
         "district": list(kb.districts),
         "property_owner": list(facts["property_owner"]["values"]),
@@ -63,8 +66,9 @@ def write(kb: KnowledgeBase, nlu_file: Path = NLU_FILE, userdict_file: Path = US
     data = nlu_data(kb)
     for item in data["nlu"]:
         item["examples"] = _Literal(item["examples"])
-    text = ("# Generated from policies_kb/ by `python -m actions.nlu_generation`. Do not edit.\n"
-            + yaml.dump(data, allow_unicode=True, sort_keys=False))
+    text = "# Generated from policies_kb/ by `python -m actions.nlu_generation`. Do not edit.\n" + yaml.dump(
+        data, allow_unicode=True, sort_keys=False
+    )
     _write_if_changed(nlu_file, text)
     with tempfile.TemporaryDirectory() as tmp:
         fresh = Path(tmp) / "terms.txt"

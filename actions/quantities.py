@@ -1,4 +1,5 @@
 """Numbers as printed in the notices and as typed by users: money, percent, counts."""
+
 from __future__ import annotations
 
 import re
@@ -12,8 +13,31 @@ _UNITS = {"亿": 1e8, "万": 1e4, "w": 1e4, "千": 1e3, "k": 1e3, None: 1.0}
 
 
 # Words whose 一 is not a number (一共 must not become 1共).
-NOT_NUMBERS = ["一共", "一下", "一直", "一起", "一般", "一样", "一些", "一点", "统一", "一定", "一旦", "唯一", "一律",
-               "一次性", "一个月", "一家", "一条", "一项", "一同", "一切", "一致", "一线", "一带"]
+NOT_NUMBERS = [
+    "一共",
+    "一下",
+    "一直",
+    "一起",
+    "一般",
+    "一样",
+    "一些",
+    "一点",
+    "统一",
+    "一定",
+    "一旦",
+    "唯一",
+    "一律",
+    "一次性",
+    "一个月",
+    "一家",
+    "一条",
+    "一项",
+    "一同",
+    "一切",
+    "一致",
+    "一线",
+    "一带",
+]
 _PROTECT = {w: chr(0xE000 + i) for i, w in enumerate(NOT_NUMBERS)}
 _CN_NUMERAL = re.compile(r"[零一二两三四五六七八九十百千万亿半]")
 

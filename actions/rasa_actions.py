@@ -4,6 +4,7 @@ Every turn is answered by ``action_respond`` (understand → decide → compose 
 run time). The conversation context is one slot, ``context``. An exception is logged and answered
 with a polite apology (never silently: tests check that a crash is visible in the log).
 """
+
 from __future__ import annotations
 
 import logging
@@ -23,7 +24,7 @@ APOLOGY = "抱歉，系统暂时出了点问题，没能查到答案。请稍后
 def turn_inputs(tracker: Tracker) -> Dict[str, Any]:
     msg = tracker.latest_message or {}
     text = msg.get("text") or ""
-    if text.startswith("/"):          # a button payload carries intent and entities, not words
+    if text.startswith("/"):  # a button payload carries intent and entities, not words
         text = ""
     entities: Dict[str, str] = {}
     for e in msg.get("entities") or []:
@@ -31,11 +32,16 @@ def turn_inputs(tracker: Tracker) -> Dict[str, Any]:
             entities.setdefault(e["entity"], str(e["value"]))
     metadata = msg.get("metadata") or {}
     district = metadata.get("district") if isinstance(metadata, dict) else None
-    return {"text": text, "intent": (msg.get("intent") or {}).get("name") or "", "entities": entities,
-            "context": tracker.get_slot("context") or {}, "forced_district": district or None}
+    return {
+        "text": text,
+        "intent": (msg.get("intent") or {}).get("name") or "",
+        "entities": entities,
+        "context": tracker.get_slot("context") or {},
+        "forced_district": district or None,
+    }
 
 
-FEEDBACK_CHANNELS = {"socketio", "wechat"}   # one-tap 有帮助/没帮助 (the console marks answers its own way)
+FEEDBACK_CHANNELS = {"socketio", "wechat"}  # one-tap 有帮助/没帮助 (the console marks answers its own way)
 
 
 def turn_info(reply: conversation.Reply) -> Dict[str, Any]:
@@ -98,7 +104,7 @@ class ActionRespond(Action):
                 rating = feedback.rating_of("" if raw.startswith("/") else raw, inputs["entities"])
                 if rating:
                     return answer_feedback(dispatcher, rating, inputs["entities"])
-                inputs["intent"] = ""          # a question NLU took for feedback: answered as a question
+                inputs["intent"] = ""  # a question NLU took for feedback: answered as a question
             reply = conversation.respond(default_kb(), **inputs)
         except Exception:
             logger.exception("action_respond failed for %r", (tracker.latest_message or {}).get("text"))

@@ -1,6 +1,7 @@
 """Direct look-ups that hotline staff type: a document and article number ("25号文第十条"), a
 person's name, a phone number or a unit. Every match comes from the KB's own data.
 """
+
 from __future__ import annotations
 
 import re
@@ -10,7 +11,9 @@ from typing import Dict, List, Optional
 from actions.knowledge_base import KnowledgeBase, Measure
 
 CN_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-ARTICLE = re.compile(r"第\s*([一二三四五六七八九十两]+|\d{1,2})\s*(?:条|项|点|款)|[(（]\s*([一二三四五六七八九十]+)\s*[)）]")
+ARTICLE = re.compile(
+    r"第\s*([一二三四五六七八九十两]+|\d{1,2})\s*(?:条|项|点|款)|[(（]\s*([一二三四五六七八九十]+)\s*[)）]"
+)
 BARE_ARTICLE = re.compile(r"号文?件?[^\d一二三四五六七八九十]{0,4}(\d{1,2}|[一二三四五六七八九十]+)\s*(?:条|项)()")
 DOC_NUMBER = re.compile(r"(?<!\d)(\d{1,3})\s*号(?:文件?|通知|令)?")
 PHONE_LIKE = re.compile(r"(?<!\d)\d{7,11}(?!\d)")
@@ -78,9 +81,15 @@ def phone_contacts(kb: KnowledgeBase, text: str) -> List[ContactRef]:
     numbers = set(PHONE_LIKE.findall(re.sub(r"[\s-]", "", text)))
     if not numbers:
         return []
-    return [ContactRef(x, c) for x in kb for c in x.contacts
-            if any(re.sub(r"\D", "", p).split("-")[0] in numbers or re.sub(r"\D", "", p) in numbers
-                   for p in c.get("phones") or [])]
+    return [
+        ContactRef(x, c)
+        for x in kb
+        for c in x.contacts
+        if any(
+            re.sub(r"\D", "", p).split("-")[0] in numbers or re.sub(r"\D", "", p) in numbers
+            for p in c.get("phones") or []
+        )
+    ]
 
 
 def unit_names(kb: KnowledgeBase, text: str) -> List[str]:

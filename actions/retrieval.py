@@ -6,6 +6,7 @@ Short forms are expanded from the taxonomy synonyms (国企 → 区属国有企�
 narrows the ranking; topic keywords in the question favour measures of that topic.
 Deterministic: equal scores keep KB order.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -19,11 +20,11 @@ from actions.text_tools import char_bigrams, detect_values, expand_synonyms, mak
 
 WORD_WEIGHT = 1.0
 BIGRAM_WEIGHT = 0.35
-TOPIC_BOOST = 0.25          # relative boost for measures whose topic the question names
+TOPIC_BOOST = 0.25  # relative boost for measures whose topic the question names
 OTHER_DISTRICT_FACTOR = 0.2  # measures of a district the question did not name
-MIN_CONFIDENT_SCORE = 4.0    # below this the best hit is not trusted
-MIN_COVERAGE = 0.34          # share of the question's content words found in the measure
-EXAMPLE_BONUS = 100.0        # a question a curator attached to a measure (examples:) puts it first
+MIN_CONFIDENT_SCORE = 4.0  # below this the best hit is not trusted
+MIN_COVERAGE = 0.34  # share of the question's content words found in the measure
+EXAMPLE_BONUS = 100.0  # a question a curator attached to a measure (examples:) puts it first
 
 
 @dataclass(frozen=True)
@@ -72,8 +73,14 @@ class Retriever:
         q = question.lower()
         return [t for t, kws in self._topic_keywords.items() if any(k.lower() in q for k in kws)]
 
-    def search(self, question: str, district: Optional[str] = None, topic: Optional[str] = None,
-               top_k: int = 3, documents: Optional[Sequence[str]] = None) -> List[Hit]:
+    def search(
+        self,
+        question: str,
+        district: Optional[str] = None,
+        topic: Optional[str] = None,
+        top_k: int = 3,
+        documents: Optional[Sequence[str]] = None,
+    ) -> List[Hit]:
         """Best measures for the question, best first; ``district``/``topic`` restrict the ranking."""
         tax = self.kb.taxonomy
         text = expand_synonyms(question, tax.synonyms)
@@ -120,6 +127,7 @@ def retriever_for(kb: KnowledgeBase) -> Retriever:
     return _RETRIEVERS[key]
 
 
-def search(kb: KnowledgeBase, question: str, district: Optional[str] = None, topic: Optional[str] = None,
-           top_k: int = 3) -> Sequence[Hit]:
+def search(
+    kb: KnowledgeBase, question: str, district: Optional[str] = None, topic: Optional[str] = None, top_k: int = 3
+) -> Sequence[Hit]:
     return retriever_for(kb).search(question, district=district, topic=topic, top_k=top_k)

@@ -5,6 +5,7 @@ offices, persons, industries, topic keywords, synonyms), so new KB terms are tok
 without editing code. ``write_user_dictionary`` writes the same terms to a file for Rasa's
 JiebaTokenizer.
 """
+
 from __future__ import annotations
 
 import re
@@ -38,7 +39,9 @@ MAX_QUESTION_CHARS = 500
 # No figure a user gives is longer than this; longer runs of digits or numerals are cut so that the
 # number patterns downstream cost the same on 1,000 digits as on a real amount.
 MAX_NUMBER_CHARS = 24
-_LONG_NUMBER = re.compile(r"([\d零一二两三四五六七八九十百千万亿.,，]{%d})[\d零一二两三四五六七八九十百千万亿.,，]+" % MAX_NUMBER_CHARS)
+_LONG_NUMBER = re.compile(
+    r"([\d零一二两三四五六七八九十百千万亿.,，]{%d})[\d零一二两三四五六七八九十百千万亿.,，]+" % MAX_NUMBER_CHARS
+)
 _T2S = opencc.OpenCC("t2s")
 _MARKUP = re.compile(r"<[^>]{0,200}>")
 
@@ -126,7 +129,7 @@ def char_bigrams(text: str) -> List[str]:
     for run in re.findall(r"[\u4e00-\u9fff]+|[a-z0-9]+", normalize(text)):
         if len(run) == 1:
             out.append(run)
-        out.extend(run[i:i + 2] for i in range(len(run) - 1))
+        out.extend(run[i : i + 2] for i in range(len(run) - 1))
     return out
 
 

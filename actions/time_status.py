@@ -5,6 +5,7 @@ else the last month its relief covers, else the notice's validity date. A measur
 prints no date at all is a 2020 epidemic measure without a stated end: we say so and refer the
 user to the responsible unit instead of presenting it as open.
 """
+
 from __future__ import annotations
 
 import calendar
@@ -17,9 +18,9 @@ from actions.knowledge_base import Measure
 
 @dataclass(frozen=True)
 class TimeStatus:
-    ended: Optional[bool]         # None: the notice prints no end date
+    ended: Optional[bool]  # None: the notice prints no end date
     end: Optional[dt.date]
-    sentence: str                 # one plain sentence for the user
+    sentence: str  # one plain sentence for the user
 
     @property
     def open(self) -> bool:
@@ -71,8 +72,7 @@ def status_of(m: Measure, today: dt.date) -> TimeStatus:
     valid_until = _date(m.document.valid_until or "")
     if deadline:
         ended = today > deadline
-        sentence = (f"申请已于{_cn_date(deadline)}截止，该措施已结束" if ended
-                    else f"申请截止日期为{_cn_date(deadline)}")
+        sentence = f"申请已于{_cn_date(deadline)}截止，该措施已结束" if ended else f"申请截止日期为{_cn_date(deadline)}"
         return TimeStatus(ended, deadline, sentence)
     if months:
         end = _month_end(max(months))
@@ -81,18 +81,25 @@ def status_of(m: Measure, today: dt.date) -> TimeStatus:
         else:
             end_note = ""
         ended = today > max(end, valid_until or end)
-        sentence = (f"该措施针对{_months_phrase(months)}{end_note}，已结束" if ended
-                    else f"该措施针对{_months_phrase(months)}{end_note}")
+        sentence = (
+            f"该措施针对{_months_phrase(months)}{end_note}，已结束"
+            if ended
+            else f"该措施针对{_months_phrase(months)}{end_note}"
+        )
         return TimeStatus(ended, end, sentence)
     if valid_until:
         ended = today > valid_until
-        sentence = (f"该通知有效期至{_cn_date(valid_until)}，已结束" if ended
-                    else f"该通知有效期至{_cn_date(valid_until)}")
+        sentence = (
+            f"该通知有效期至{_cn_date(valid_until)}，已结束" if ended else f"该通知有效期至{_cn_date(valid_until)}"
+        )
         return TimeStatus(ended, valid_until, sentence)
     issued = _date(m.document.issued)
     year = issued.year if issued else ""
-    return TimeStatus(None, None, f"原文未写明截止日期；这是{year}年疫情期间的阶段性措施，现在很可能已不再执行，"
-                                  "办理前请先向责任单位确认")
+    return TimeStatus(
+        None,
+        None,
+        f"原文未写明截止日期；这是{year}年疫情期间的阶段性措施，现在很可能已不再执行，办理前请先向责任单位确认",
+    )
 
 
 def document_status(measures: List[Measure], today: dt.date) -> str:

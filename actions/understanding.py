@@ -4,6 +4,7 @@ Pure Python. The NLU intent is a hint for *what is asked* and for chit-chat; the
 from direct references (document and article, person, phone, unit) or retrieval, and a follow-up
 without a topic of its own stays with the measure of the conversation.
 """
+
 from __future__ import annotations
 
 import re
@@ -18,26 +19,47 @@ from actions.text_tools import clean_question, detect_values
 
 # What is asked, by the words that ask it; the first listed that matches wins, intents break ties.
 ASKED_PATTERNS = [
-    ("contact", r"找谁|联系|电话|号码|手机|邮箱|email|打给谁|打谁|谁负责|谁管|哪个部门|哪个科|咨询谁|问谁|对接人|负责人|窗口|报给谁|交给谁|给谁|找哪|哪位|是谁|谁来|谁认定|找哪个|问哪|哪个单位|什么部门"),
-    ("time", r"截止|到期|有效期|什么时候|啥时候|何时|还能|还可以|还有吗|还有没有|还在|还管用|现在|目前|今年|明年|过期|20(?:2[1-9]|3\d)年|失效|还执行|还办"),
-    ("procedure", r"怎么申请|如何申请|怎么办理|如何办理|怎么办|咋办|咋申请|流程|手续|步骤|去哪|到哪|在哪(儿|里)?(申请|办|交)|申报|提交|材料|怎么弄|怎么操作|需要什么|要什么|怎么领|怎么拿|办理"),
+    (
+        "contact",
+        r"找谁|联系|电话|号码|手机|邮箱|email|打给谁|打谁|谁负责|谁管|哪个部门|哪个科|咨询谁|问谁|对接人|负责人|窗口|报给谁|交给谁|给谁|找哪|哪位|是谁|谁来|谁认定|找哪个|问哪|哪个单位|什么部门",
+    ),
+    (
+        "time",
+        r"截止|到期|有效期|什么时候|啥时候|何时|还能|还可以|还有吗|还有没有|还在|还管用|现在|目前|今年|明年|过期|20(?:2[1-9]|3\d)年|失效|还执行|还办",
+    ),
+    (
+        "procedure",
+        r"怎么申请|如何申请|怎么办理|如何办理|怎么办|咋办|咋申请|流程|手续|步骤|去哪|到哪|在哪(儿|里)?(申请|办|交)|申报|提交|材料|怎么弄|怎么操作|需要什么|要什么|怎么领|怎么拿|办理",
+    ),
     ("amount", r"多少钱|多少|几万|能减多少|补多少|算一?算|金额|能省|能拿|能领"),
-    ("eligibility", r"能[^，。？?]{0,8}吗|可以[^，。？?]{0,8}吗|(能|可以)[^，。？?]{0,8}不[？?]?$|能不能|可不可以|能否|是否|够不够|够格|有资格|符合|算不算|属不属于|能享受|可以享受|能申请|能办|能减|能免|能补|能贴|能拿到|可以吗|能吗|行吗|行不行|有份吗|沾边|适用"),
-    ("conditions", r"条件|要求|门槛|资格|标准|[哪那]些企业|什么企业|谁能|[哪那]些行业|什么行业|哪个行业|哪类企业|哪类行业"),
+    (
+        "eligibility",
+        r"能[^，。？?]{0,8}吗|可以[^，。？?]{0,8}吗|(能|可以)[^，。？?]{0,8}不[？?]?$|能不能|可不可以|能否|是否|够不够|够格|有资格|符合|算不算|属不属于|能享受|可以享受|能申请|能办|能减|能免|能补|能贴|能拿到|可以吗|能吗|行吗|行不行|有份吗|沾边|适用",
+    ),
+    (
+        "conditions",
+        r"条件|要求|门槛|资格|标准|[哪那]些企业|什么企业|谁能|[哪那]些行业|什么行业|哪个行业|哪类企业|哪类行业",
+    ),
     ("list", r"有哪些|有什么|都有啥|有啥|哪些政策|什么政策|政策有|汇总|一共几条|都包括"),
 ]
-INTENT_ASKED = {"ask_contact": "contact", "human_handoff": "contact", "ask_how_to_apply": "procedure",
-                "ask_amount": "amount", "ask_eligibility": "eligibility", "ask_conditions": "conditions",
-                "list_policies": "list"}
+INTENT_ASKED = {
+    "ask_contact": "contact",
+    "human_handoff": "contact",
+    "ask_how_to_apply": "procedure",
+    "ask_amount": "amount",
+    "ask_eligibility": "eligibility",
+    "ask_conditions": "conditions",
+    "list_policies": "list",
+}
 CHITCHAT_INTENTS = {"greet", "goodbye", "thank", "affirm", "deny", "bot_challenge"}
 # A turn that only refers back ("那办公室呢", "电话多少") has at most this many content characters.
 FOLLOW_UP_MAX_CHARS = 12
-STICKY_RATIO = 0.6        # the conversation's measure stays when its score is this close to the best
+STICKY_RATIO = 0.6  # the conversation's measure stays when its score is this close to the best
 # Asking words that say nothing about the measure, left out of the retrieval query.
 RETRIEVAL_NOISE = ASKED_PATTERNS[0][1] + r"|能不能|可不可以|怎么办|怎么|如何|请问|是多少|多少|吗|呢|啊|吧|一下|我们|我"
-CLEAR_LEAD = 1.6          # a top hit this far ahead of the next one is taken even with low coverage
+CLEAR_LEAD = 1.6  # a top hit this far ahead of the next one is taken even with low coverage
 NAMED_MONTHS_RATIO = 0.3  # a measure for the months the question names wins over a closer one for other months
-ENGLISH_MIN_SCORE = 1.0   # English questions share few words with the Chinese KB: the best hit is taken
+ENGLISH_MIN_SCORE = 1.0  # English questions share few words with the Chinese KB: the best hit is taken
 
 
 @dataclass
@@ -45,21 +67,21 @@ class Understanding:
     text: str
     intent: str = ""
     english: bool = False
-    districts: List[str] = field(default_factory=list)       # covered districts named in this turn
-    other_places: List[str] = field(default_factory=list)    # places the notices do not cover
-    district: Optional[str] = None                           # named, or from the conversation
-    asked: List[str] = field(default_factory=list)           # contact, time, procedure, amount, ...
-    facts: Dict[str, Any] = field(default_factory=dict)      # stated in this turn
-    measures: List[Measure] = field(default_factory=list)    # what the turn is about, best first
+    districts: List[str] = field(default_factory=list)  # covered districts named in this turn
+    other_places: List[str] = field(default_factory=list)  # places the notices do not cover
+    district: Optional[str] = None  # named, or from the conversation
+    asked: List[str] = field(default_factory=list)  # contact, time, procedure, amount, ...
+    facts: Dict[str, Any] = field(default_factory=dict)  # stated in this turn
+    measures: List[Measure] = field(default_factory=list)  # what the turn is about, best first
     hits: List[Hit] = field(default_factory=list)
-    by_reference: str = ""                                   # article | person | phone | unit | context
+    by_reference: str = ""  # article | person | phone | unit | context
     person_refs: List[references.ContactRef] = field(default_factory=list)
     units: List[str] = field(default_factory=list)
     follow_up: bool = False
     confident: bool = False
-    previous_text: str = ""                                  # the question a follow-up continues
-    documents: List[str] = field(default_factory=list)       # notices named by number
-    options: List[Measure] = field(default_factory=list)     # one measure per district, district not yet said
+    previous_text: str = ""  # the question a follow-up continues
+    documents: List[str] = field(default_factory=list)  # notices named by number
+    options: List[Measure] = field(default_factory=list)  # one measure per district, district not yet said
 
     @property
     def measure(self) -> Optional[Measure]:
@@ -97,11 +119,15 @@ def asked_of(text: str, intent: str) -> List[str]:
         asked.append(hinted)
     if "conditions" in asked and "eligibility" in asked and re.search(r"[哪那]些|什么|哪类|哪个", text):
         asked.remove("conditions")
-        asked.insert(0, "conditions")      # "哪些行业能申请" asks for the conditions, not a verdict
+        asked.insert(0, "conditions")  # "哪些行业能申请" asks for the conditions, not a verdict
     if "amount" in asked and "eligibility" in asked and not re.search(r"多少|几万|金额|算", text):
         asked.remove("amount")
-    if "time" in asked and "eligibility" in asked and not re.search(r"20(?:2[1-9]|3\d)年|现在|目前|今年|明年|截止|到期|有效期|过期|什么时候|啥时候", text):
-        asked.remove("time")       # "还能减房租吗" asks whether, not when
+    if (
+        "time" in asked
+        and "eligibility" in asked
+        and not re.search(r"20(?:2[1-9]|3\d)年|现在|目前|今年|明年|截止|到期|有效期|过期|什么时候|啥时候", text)
+    ):
+        asked.remove("time")  # "还能减房租吗" asks whether, not when
     return asked
 
 
@@ -115,18 +141,38 @@ def content_chars(kb: KnowledgeBase, text: str) -> int:
     rest = strip_districts(kb, text)
     for _, pattern in ASKED_PATTERNS:
         rest = re.sub(pattern, "", rest, flags=re.IGNORECASE)
-    rest = re.sub(r"那|呢|吗|啊|吧|的|了|也|还|我们|我|您|你|他们|她们|它们|他|她|请问|这个|那个|这条|这份|这|是|有|要|给|和|跟|就|都|呀|嘛|么|一下|好的|谢谢|申请|申报|办|报|当时|具体|详细|要是|如果|按|文件|通知|政策", "", rest)
+    rest = re.sub(
+        r"那|呢|吗|啊|吧|的|了|也|还|我们|我|您|你|他们|她们|它们|他|她|请问|这个|那个|这条|这份|这|是|有|要|给|和|跟|就|都|呀|嘛|么|一下|好的|谢谢|申请|申报|办|报|当时|具体|详细|要是|如果|按|文件|通知|政策",
+        "",
+        rest,
+    )
     return len(re.findall(r"[\u4e00-\u9fffA-Za-z]", rest))
 
 
-MONTH = re.compile(r"(?<![\d.])(1[0-2]|[1-9])\s*月(?!底|\d)|([一二三四五六七八九十]{1,2})月(?!底)|(?<![\d.])(1[0-2]|[1-9])(?=、)")
+MONTH = re.compile(
+    r"(?<![\d.])(1[0-2]|[1-9])\s*月(?!底|\d)|([一二三四五六七八九十]{1,2})月(?!底)|(?<![\d.])(1[0-2]|[1-9])(?=、)"
+)
 MONTH_RANGE = re.compile(r"(?<![\d.])(1[0-2]|[1-9])\s*(?:月)?\s*(?:到|至|-|~|—)\s*(1[0-2]|[1-9])\s*月")
-CN_MONTH = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10, "十一": 11, "十二": 12}
+CN_MONTH = {
+    "一": 1,
+    "二": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+    "十": 10,
+    "十一": 11,
+    "十二": 12,
+}
 
 
 def months_named(text: str) -> List[int]:
     """Months the question names: "2月", "二月", "3、4月", "2月到4月", "2-4月"."""
     from actions.quantities import arabic
+
     text = arabic(text) if re.search(r"[一二三四五六七八九十]月", text) else text
     out = []
     for m in MONTH_RANGE.finditer(text):
@@ -139,16 +185,22 @@ def months_named(text: str) -> List[int]:
 
 
 def prefer_named_months(text: str, hits: List[Hit]) -> List[Hit]:
-    """"2月房租" belongs to the measure whose relief covers February: move it first among close hits."""
+    """ "2月房租" belongs to the measure whose relief covers February: move it first among close hits."""
     from actions.time_status import relief_month_numbers
+
     named = set(months_named(text))
     if not named or not hits:
         return hits
     covers = lambda h: named & relief_month_numbers(h.measure)  # noqa: E731
     if covers(hits[0]):
         return hits
-    close = [h for h in hits[1:] if h.score >= NAMED_MONTHS_RATIO * hits[0].score and covers(h) and
-             set(h.measure.topics) & set(hits[0].measure.topics)]
+    close = [
+        h
+        for h in hits[1:]
+        if h.score >= NAMED_MONTHS_RATIO * hits[0].score
+        and covers(h)
+        and set(h.measure.topics) & set(hits[0].measure.topics)
+    ]
     if not close:
         return hits
     best = close[0]
@@ -159,11 +211,15 @@ BARE_MONEY = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*(亿|万|千|元|块)")
 
 
 def bare_money_fact(kb: KnowledgeBase, m: Measure, u: "Understanding") -> None:
-    """"那要是800万呢": a sum with no word saying what it is, in a follow-up, is the money the measure tests."""
+    """ "那要是800万呢": a sum with no word saying what it is, in a follow-up, is the money the measure tests."""
     from actions.decision import amount_inputs
     from actions.quantities import arabic, parse_money
-    money_facts = [f for f in [c["fact"] for c in m.conditions] + amount_inputs(m)
-                   if kb.taxonomy.facts.get(f, {}).get("type") == "money" and f not in u.facts]
+
+    money_facts = [
+        f
+        for f in [c["fact"] for c in m.conditions] + amount_inputs(m)
+        if kb.taxonomy.facts.get(f, {}).get("type") == "money" and f not in u.facts
+    ]
     found = BARE_MONEY.search(arabic(u.text))
     if money_facts and found and not any(kb.taxonomy.facts.get(f, {}).get("type") == "money" for f in u.facts):
         u.facts[money_facts[0]] = parse_money(found.group(0))
@@ -173,6 +229,7 @@ def sibling_for(kb: KnowledgeBase, current: Measure, docs: List[str], text: str)
     """In a follow-up, the measure of the same topic and district in the notice or months now named
     ("6号文呢", "那3月和4月呢") when the conversation's measure is another notice's or months'."""
     from actions.time_status import relief_month_numbers
+
     months = set(months_named(text))
     own_months = relief_month_numbers(current)
     wants_doc = docs and current.document.id not in docs
@@ -200,6 +257,7 @@ def strip_districts(kb: KnowledgeBase, text: str) -> str:
 
 def clear_lead(hits: List[Hit]) -> bool:
     from actions.retrieval import MIN_CONFIDENT_SCORE
+
     second = hits[1].score if len(hits) > 1 else 0.0
     return hits[0].score >= 2 * MIN_CONFIDENT_SCORE and hits[0].score >= CLEAR_LEAD * second
 
@@ -227,21 +285,30 @@ def district_of_terms(kb: KnowledgeBase, text: str) -> Optional[str]:
     return next(iter(districts)) if len(districts) == 1 else None
 
 
-def understand(kb: KnowledgeBase, raw_text: str, intent: str = "", entities: Optional[Dict[str, str]] = None,
-               context: Optional[Dict[str, Any]] = None, forced_district: Optional[str] = None) -> Understanding:
+def understand(
+    kb: KnowledgeBase,
+    raw_text: str,
+    intent: str = "",
+    entities: Optional[Dict[str, str]] = None,
+    context: Optional[Dict[str, Any]] = None,
+    forced_district: Optional[str] = None,
+) -> Understanding:
     context = context or {}
     entities = entities or {}
     text = clean_question(raw_text)
     u = Understanding(text=text, intent=intent, english=is_english(text))
     tax = kb.taxonomy
     if u.english:
-        text = u.text = english_gloss(kb, text)      # read through the Chinese terms it names
+        text = u.text = english_gloss(kb, text)  # read through the Chinese terms it names
         if not text:
             return u
     u.districts = detect_values(text, kb.districts, tax.synonyms)
     u.other_places = [p for p in tax.other_places if p in text and not any(p in d for d in u.districts)]
-    u.district = forced_district or (u.districts[0] if len(u.districts) == 1 else None) or \
-        (context.get("district") if not u.districts and not u.other_places else None)
+    u.district = (
+        forced_district
+        or (u.districts[0] if len(u.districts) == 1 else None)
+        or (context.get("district") if not u.districts and not u.other_places else None)
+    )
     u.asked = asked_of(text, intent)
     u.facts = extract_facts(text, kb)
     u.facts.pop("district", None)
@@ -270,8 +337,12 @@ def understand(kb: KnowledgeBase, raw_text: str, intent: str = "", entities: Opt
     query = re.sub(RETRIEVAL_NOISE, " ", text).strip() or text
     current = kb.get(context.get("measure_id") or "")
     topical = content_chars(kb, text)
-    if u.districts and (not current or current.district not in u.districts) and context.get("last_question") \
-            and (topical <= 2 or (is_statement(text) and not retriever.question_topics(text))):
+    if (
+        u.districts
+        and (not current or current.district not in u.districts)
+        and context.get("last_question")
+        and (topical <= 2 or (is_statement(text) and not retriever.question_topics(text)))
+    ):
         # "那密云呢": the previous question, asked about the other district; the measure being
         # discussed says best what it was about (a long conversation's questions drift).
         u.previous_text = strip_districts(kb, context["last_question"])
@@ -292,10 +363,18 @@ def understand(kb: KnowledgeBase, raw_text: str, intent: str = "", entities: Opt
     if current and not u.person_refs and (not u.districts or current.district in u.districts) and not u.other_places:
         current_hit = next((h for h in hits if h.measure.id == current.id), None)
         best = hits[0] if hits else None
-        states_facts = bool(u.facts) and is_statement(text) and set(best.measure.topics[:1]) <= set(current.topics) \
-            if best else False     # "房子是私人房东的": a fact for the measure being discussed
-        stays = best is None or topical <= 2 or not (best.confident or clear_lead(hits)) or states_facts or (
-            current_hit is not None and current_hit.score >= STICKY_RATIO * best.score)
+        states_facts = (
+            bool(u.facts) and is_statement(text) and set(best.measure.topics[:1]) <= set(current.topics)
+            if best
+            else False
+        )  # "房子是私人房东的": a fact for the measure being discussed
+        stays = (
+            best is None
+            or topical <= 2
+            or not (best.confident or clear_lead(hits))
+            or states_facts
+            or (current_hit is not None and current_hit.score >= STICKY_RATIO * best.score)
+        )
         if stays and short:
             u.measures, u.by_reference, u.follow_up, u.confident = [current], "context", True, True
             u.previous_text = context.get("last_question") or ""
@@ -320,10 +399,14 @@ def understand(kb: KnowledgeBase, raw_text: str, intent: str = "", entities: Opt
         u.measures = [hits[0].measure] + [h.measure for h in hits[1:] if h.confident]
         u.confident = True
         for_months = sibling_for(kb, u.measures[0], [], text) if months_named(text) else None
-        if for_months:     # "西城…2月能免多少": the notice whose relief covers February
+        if for_months:  # "西城…2月能免多少": the notice whose relief covers February
             u.measures = [for_months] + [x for x in u.measures if x.id != for_months.id]
-    elif current and (short or is_statement(text)) and (not u.districts or current.district in u.districts) \
-            and not u.other_places:
+    elif (
+        current
+        and (short or is_statement(text))
+        and (not u.districts or current.district in u.districts)
+        and not u.other_places
+    ):
         # a short follow-up, or a statement of facts ("我们是区教委批的…一个老师都没裁"), continues the measure
         u.measures, u.by_reference, u.follow_up, u.confident = [current], "context", True, True
         u.previous_text = context.get("last_question") or ""

@@ -5,6 +5,7 @@ email, person, unit, office, URL, percentage, amount, condition/benefit text, me
 step must be printed in the source (whitespace ignored; ``免收`` counts as 100%). ``bad_spans``
 checks that every recorded span really holds its value.
 """
+
 from __future__ import annotations
 
 import re
@@ -48,7 +49,9 @@ def _value_at(data: Dict, path: str):
     return node
 
 
-DERIVED = re.compile(r"\.(months|max_term_months|max_months|percent|value|items|issued|valid_until|deadline|unit_hours|max_hours)$")
+DERIVED = re.compile(
+    r"\.(months|max_term_months|max_months|percent|value|items|issued|valid_until|deadline|unit_hours|max_hours)$"
+)
 
 
 def bad_spans(data: Dict, source: str) -> List[str]:
@@ -78,5 +81,6 @@ def validate(path: Path, taxonomy: Taxonomy) -> List[str]:
 
 
 def problems(data: Dict, source: str, taxonomy: Taxonomy) -> List[str]:
-    return ([f"not printed in the source: {mid} {kind} “{value}”" for mid, kind, value in unprinted(data, source, taxonomy)]
-            + [f"span: {p}" for p in bad_spans(data, source)])
+    return [
+        f"not printed in the source: {mid} {kind} “{value}”" for mid, kind, value in unprinted(data, source, taxonomy)
+    ] + [f"span: {p}" for p in bad_spans(data, source)]

@@ -9,11 +9,12 @@ Categories (each a set of (measure label, value) pairs):
   figures    percentages and amounts of benefits and conditions
   responsible_units, steps (application steps, in order)
 """
+
 from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Dict, List, Optional, Set, Tuple
+from typing import Dict, Optional, Set, Tuple
 
 import yaml
 
@@ -37,7 +38,11 @@ def _figures(m: Dict, facts_types: Optional[Dict] = None) -> Set[str]:
     conds += [c for b in m.get("benefits") or [] for c in b.get("when") or []]
     for c in conds:
         v = c.get("value")
-        if isinstance(v, (int, float)) and not isinstance(v, bool) and c["fact"] in ("layoff_ratio", "revenue_decline", "loan_cost"):
+        if (
+            isinstance(v, (int, float))
+            and not isinstance(v, bool)
+            and c["fact"] in ("layoff_ratio", "revenue_decline", "loan_cost")
+        ):
             out.add(f"{v:g}%")
         elif isinstance(v, str) and re.fullmatch(r"\d+(\.\d+)?(万|亿)?元", v):
             out.add(v)
@@ -52,7 +57,7 @@ def _figures(m: Dict, facts_types: Optional[Dict] = None) -> Set[str]:
 
 def pairs(data: Dict, source: str = "") -> Dict[str, Set[Tuple]]:
     out = {c: set() for c in CATEGORIES}
-    printed = compact(source)
+    compact(source)
     for m in data.get("measures") or []:
         label = compact(m["label"])
         out["measures"].add((label, compact(m["title"])))
@@ -90,23 +95,34 @@ def score(draft: Dict, curated: Dict, source: str) -> Dict[str, Dict]:
             cur_titles = {lab: t for lab, t in c[cat]}
             dr_titles = {lab: t for lab, t in d[cat]}
 
-            def ok(lab, title, other):
-                if lab not in other:
-                    return False
-                want = other[lab]
-                scoreable = cur_titles.get(lab, "") in printed
-                return (not scoreable) or title == want or (cur_titles.get(lab) == title)
-            tp_d = sum(1 for lab, t in d[cat] if lab in cur_titles and (cur_titles[lab] not in printed or cur_titles[lab] == t))
+            tp_d = sum(
+                1 for lab, t in d[cat] if lab in cur_titles and (cur_titles[lab] not in printed or cur_titles[lab] == t)
+            )
             tp_c = sum(1 for lab, t in c[cat] if lab in dr_titles and (t not in printed or dr_titles[lab] == t))
-            missing = sorted((lab, t) for lab, t in c[cat] if not (lab in dr_titles and (t not in printed or dr_titles[lab] == t)))
-            extra = sorted((lab, t) for lab, t in d[cat] if not (lab in cur_titles and (cur_titles[lab] not in printed or cur_titles[lab] == t)))
+            missing = sorted(
+                (lab, t) for lab, t in c[cat] if not (lab in dr_titles and (t not in printed or dr_titles[lab] == t))
+            )
+            extra = sorted(
+                (lab, t)
+                for lab, t in d[cat]
+                if not (lab in cur_titles and (cur_titles[lab] not in printed or cur_titles[lab] == t))
+            )
             unscored = sum(1 for lab, t in c[cat] if t not in printed)
-            result[cat] = dict(tp_draft=tp_d, n_draft=len(d[cat]), tp_curated=tp_c, n_curated=len(c[cat]),
-                               missing=missing, extra=extra, titles_not_scored=unscored)
+            result[cat] = dict(
+                tp_draft=tp_d,
+                n_draft=len(d[cat]),
+                tp_curated=tp_c,
+                n_curated=len(c[cat]),
+                missing=missing,
+                extra=extra,
+                titles_not_scored=unscored,
+            )
             continue
         if cat == "attachment":
+
             def match(x, pool):
                 return any(x[0] == y[0] and x[1] == y[1] and _items_agree(x[2], y[2]) for y in pool)
+
             tp_d = sum(1 for x in d[cat] if match(x, c[cat]))
             tp_c = sum(1 for x in c[cat] if match(x, d[cat]))
             missing = sorted(x for x in c[cat] if not match(x, d[cat]))
@@ -114,8 +130,9 @@ def score(draft: Dict, curated: Dict, source: str) -> Dict[str, Dict]:
         else:
             tp_d = tp_c = len(d[cat] & c[cat])
             missing, extra = sorted(c[cat] - d[cat]), sorted(d[cat] - c[cat])
-        result[cat] = dict(tp_draft=tp_d, n_draft=len(d[cat]), tp_curated=tp_c, n_curated=len(c[cat]),
-                           missing=missing, extra=extra)
+        result[cat] = dict(
+            tp_draft=tp_d, n_draft=len(d[cat]), tp_curated=tp_c, n_curated=len(c[cat]), missing=missing, extra=extra
+        )
     return result
 
 

@@ -6,16 +6,17 @@ the text before the key, from a unit printed in brackets after the person, from 
 责任部门, or from the measure's responsible units. Whatever does not parse is kept verbatim in
 ``notes`` — never corrected or guessed.
 """
+
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Tuple
+from typing import List, Optional, Tuple
 
 from actions.kb_schema import EMAIL_PATTERN, PHONE_PATTERN
 from actions.notice_import import labels
 from actions.notice_import.paragraphs import Para
-from actions.notice_import.segment import CONTACT_KEY, RESP, Part
+from actions.notice_import.segment import CONTACT_KEY, RESP
 
 Span = Tuple[int, int]
 UNIT_SUFFIX = re.compile(r"(局|委|办|办公室|中心|园|管委会|政府|街道|办事处|服务局|部|处|科|所|站|院|会|公司)$")
@@ -54,7 +55,7 @@ class MeasureContacts:
     responsible_units: List[Fact] = field(default_factory=list)
     contacts: List[Contact] = field(default_factory=list)
     notes: List[str] = field(default_factory=list)
-    consumed: List[Span] = field(default_factory=list)   # spans already read as contact data
+    consumed: List[Span] = field(default_factory=list)  # spans already read as contact data
 
 
 def split_units(para: Para, start: int, end: int) -> List[Fact]:
@@ -71,9 +72,8 @@ def split_units(para: Para, start: int, end: int) -> List[Fact]:
 
 def responsible_units(para: Para) -> Tuple[List[Fact], Optional[Tuple[int, int]]]:
     """Units of a （责任单位：…） parenthesis or a 责任部门：… line; also where it sits (compact indices)."""
-    m = None
-    for m in RESP.finditer(para.text):
-        pass
+    found = list(RESP.finditer(para.text))
+    m = found[-1] if found else None  # the last one in the paragraph
     if not m:
         return [], None
     return split_units(para, m.start(2), m.end(2)), (m.start(), m.end())
@@ -89,7 +89,7 @@ def _resolve_unit(prefix: str, units: List[str]) -> Tuple[Optional[str], str]:
         return None, ""
     for u in sorted(units, key=len, reverse=True):
         if prefix.startswith(u):
-            return u, prefix[len(u):]
+            return u, prefix[len(u) :]
     if _unit_like(prefix):
         return prefix, ""
     m = re.match(r"^(.+?(?:局|委|办|中心|管委会|园))(.+)$", prefix)
@@ -150,7 +150,7 @@ class ContactReader:
             pos = start + len(parsed[1])
         for n, key in enumerate(keys):
             prefix_start = pos
-            prefix = text[prefix_start:key.start()].strip(TRAIL)
+            prefix = text[prefix_start : key.start()].strip(TRAIL)
             vstart = key.end()
             vend = keys[n + 1].start() if n + 1 < len(keys) else len(text)
             raw_end = vend
@@ -251,7 +251,9 @@ class ContactReader:
         found = list(PHONE_TOKEN.finditer(value))
         rest = PHONE_TOKEN.sub("", value)
         if rest.strip("、，,；;/ 转-"):
-            self.out.notes.append(f"电话一栏原文为“{value}”，其中“{rest.strip('、，,；;/ ')}”未能识别，按原文保留在此，请核对。")
+            self.out.notes.append(
+                f"电话一栏原文为“{value}”，其中“{rest.strip('、，,；;/ ')}”未能识别，按原文保留在此，请核对。"
+            )
         if re.search(r"\d[，,]\d", value):
             self.out.notes.append(f"原文电话之间用逗号分隔（{value}），已拆分为{len(found)}个号码。")
         for m in found:
@@ -286,13 +288,13 @@ class ContactReader:
             # the clause the number is printed in
             c0 = max(text.rfind(ch, 0, m.start()) for ch in "，。；：（(") + 1
             c1 = min([k for k in (text.find(ch, m.end()) for ch in "，。；）)") if k >= 0] + [len(text)])
-            lead = text[c0:m.start()].rstrip("：:（(")
+            lead = text[c0 : m.start()].rstrip("：:（(")
             unit, _ = self._context_unit(text[c0:c1])
             c = Contact(unit=unit, unit_from_context=True, opened_by="stray")
             if kind == "phone":
                 item = HOTLINE_VERBS.sub("", lead)
                 if item:
-                    i0 = m.start() - len(text[c0:m.start()]) + (len(lead) - len(item))
+                    i0 = m.start() - len(text[c0 : m.start()]) + (len(lead) - len(item))
                     c.item = Fact(item, para.span(i0, i0 + len(item)))
                 c.phones.append(Fact(m.group(1), span))
             else:
@@ -301,4 +303,6 @@ class ContactReader:
             clause = text[c0:c1]
             c.note = Fact(clause, para.span(c0, c1))
             self.out.contacts.append(c)
-            self.out.notes.append(f"{'号码' if kind == 'phone' else '邮箱'}“{m.group(0)}”印在正文或办理流程中（“{clause}”），已作为联系方式收录，所属单位按责任单位填写，请核对。")
+            self.out.notes.append(
+                f"{'号码' if kind == 'phone' else '邮箱'}“{m.group(0)}”印在正文或办理流程中（“{clause}”），已作为联系方式收录，所属单位按责任单位填写，请核对。"
+            )

@@ -1,9 +1,10 @@
 """The document: 文号, issuer, title, district, issue date, validity — found in the text, never assumed."""
+
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Tuple
 
 from actions.notice_import.paragraphs import Para
 
@@ -36,22 +37,26 @@ def _iso(m: re.Match) -> str:
     return f"{int(m.group(1)):04d}-{int(m.group(2)):02d}-{int(m.group(3)):02d}"
 
 
-def read_document(header: List[Para], closing: List[Para], all_paras: List[Para], known_districts: List[str]) -> DocInfo:
+def read_document(
+    header: List[Para], closing: List[Para], all_paras: List[Para], known_districts: List[str]
+) -> DocInfo:
     info = DocInfo()
     head = _joined(header)
     whole = _joined(all_paras)
 
     # 文号: the first one printed in the header that is not a citation in brackets.
     for m in DOC_NUMBER.finditer(head.text):
-        before = head.text[m.start() - 1:m.start()] if m.start() else ""
+        before = head.text[m.start() - 1 : m.start()] if m.start() else ""
         if before and before in "(（《":
             continue
         number = m.group(1)
         start = m.start(1)
         # the 文号's own prefix (X政发, X政办发 …) starts after words such as 文件 / 通知 / 的
         bracket = re.search(r"[〔\[［【(（]", number).start()
-        cut = max(number.rfind(w, 0, bracket) + len(w) if number.rfind(w, 0, bracket) >= 0 else 0
-                  for w in ("文件", "通知", "的", "。", "号", "："))
+        cut = max(
+            number.rfind(w, 0, bracket) + len(w) if number.rfind(w, 0, bracket) >= 0 else 0
+            for w in ("文件", "通知", "的", "。", "号", "：")
+        )
         cut = max(cut, bracket - 8)
         number, start = number[cut:], start + cut
         info.values["doc_number"] = number
@@ -100,7 +105,9 @@ def read_document(header: List[Para], closing: List[Para], all_paras: List[Para]
         if dm:
             info.values["district"] = dm.group(1)
             info.spans["district"] = sig_para.span(sig.start(1) + dm.start(1), sig.start(1) + dm.end(1))
-            info.notes.append(f"区名“{dm.group(1)}”不在 taxonomy.yml 的 facts.district.values 中；上线前请加入（并从 other_places 中删去）。")
+            info.notes.append(
+                f"区名“{dm.group(1)}”不在 taxonomy.yml 的 facts.district.values 中；上线前请加入（并从 other_places 中删去）。"
+            )
         else:
             info.notes.append("未能从发文机关中识别所属区，district 需人工填写。")
 

@@ -8,6 +8,7 @@ Draft layout (validated by the same loader as the curated files):
     spans:     {field path: [start, end]}  where each extracted value is printed in the source copy
                                          (character offsets, end exclusive), e.g. ``ab7-03.contacts[0].phones[0]``
 """
+
 from __future__ import annotations
 
 import re
@@ -22,7 +23,7 @@ from actions.knowledge_base import DEFAULT_KB_DIR, Taxonomy, load_taxonomy
 from actions.notice_import import contacts as contacts_mod
 from actions.notice_import import figures, segment
 from actions.notice_import.document import read_document
-from actions.notice_import.paragraphs import Para, paragraphs
+from actions.notice_import.paragraphs import paragraphs
 from actions.notice_import.reading import read_notice
 from actions.notice_import.tables import Table, find_tables
 from actions.notice_import.topics import topics_for
@@ -64,8 +65,9 @@ def measure_prefix(doc_id: str) -> str:
     return f"{m.group(1)}{m.group(2)}" if m else re.sub(r"[^a-z0-9]", "", doc_id.lower()) or "m1"
 
 
-def draft_notice(source_text: str, taxonomy: Taxonomy, doc_id: Optional[str] = None,
-                 source_file: Optional[str] = None) -> Dict:
+def draft_notice(
+    source_text: str, taxonomy: Taxonomy, doc_id: Optional[str] = None, source_file: Optional[str] = None
+) -> Dict:
     """The draft as a dict (document, measures, notes, spans) for a notice's text."""
     all_paras = paragraphs(source_text)
     tables = find_tables(source_text, all_paras)
@@ -82,8 +84,13 @@ def draft_notice(source_text: str, taxonomy: Taxonomy, doc_id: Optional[str] = N
         if key in info.values:
             document[key] = info.values[key]
             spans[f"document.{key}"] = list(info.spans[key])
-    for key, placeholder in (("doc_number", "（待补：原文未见文号）"), ("issuer", "（待补：原文未见发文机关）"),
-                             ("title", "（待补：原文未见标题）"), ("district", "（待补）"), ("issued", "1900-01-01")):
+    for key, placeholder in (
+        ("doc_number", "（待补：原文未见文号）"),
+        ("issuer", "（待补：原文未见发文机关）"),
+        ("title", "（待补：原文未见标题）"),
+        ("district", "（待补）"),
+        ("issued", "1900-01-01"),
+    ):
         document.setdefault(key, placeholder)
     document["source_file"] = source_file or f"sources/{doc_id}.txt"
     if "scope_text" in info.values:
@@ -162,7 +169,9 @@ def _measure(block: segment.Block, mid: str, taxonomy: Taxonomy, district: Optio
     if not m["topics"]:
         m["topics"] = [next(iter(taxonomy.topics))]
         notes.append(f"未能从 taxonomy.yml 的关键词判断主题，topics 暂填 {m['topics'][0]}，请改正。")
-    m["summary"] = _first_sentence(text[len(title) + 1:] if "title" in spans and text.startswith(title + "。") else text) or title
+    m["summary"] = (
+        _first_sentence(text[len(title) + 1 :] if "title" in spans and text.startswith(title + "。") else text) or title
+    )
     m["text"] = text
 
     # eligibility and conditions: the section's opening paragraph and the measure's own text
@@ -229,7 +238,7 @@ def _measure(block: segment.Block, mid: str, taxonomy: Taxonomy, district: Optio
             t1 = len(p.text)
             while t1 > part.start and p.text[t1 - 1] in "。；;，":
                 t1 -= 1
-            steps.append((p.text[part.start:t1], p.span(part.start, t1)))
+            steps.append((p.text[part.start : t1], p.span(part.start, t1)))
             for um in re.finditer(r"(?:https?://|www\.)[A-Za-z0-9./_-]+", p.text):
                 urls.append((um.group(0).rstrip("."), p.span(um.start(), um.end())))
             reader.stray(p, part.start)
@@ -270,15 +279,19 @@ def _measure(block: segment.Block, mid: str, taxonomy: Taxonomy, district: Optio
         for i, u in enumerate(out.responsible_units):
             spans[f"responsible_units[{i}]"] = u.span
     contacts = []
-    for i, c in enumerate(out.contacts):
+    for c in out.contacts:
         if c.unit is None:
-            notes.append(f"联系方式（{'、'.join(x.value for x in c.persons + c.phones + c.emails)}）未写明所属单位，也无责任单位可依，未收录，请补充。")
+            notes.append(
+                f"联系方式（{'、'.join(x.value for x in c.persons + c.phones + c.emails)}）未写明所属单位，也无责任单位可依，未收录，请补充。"
+            )
             continue
         contacts.append(c)
     for c in list(contacts):
         split = c.office and len(c.office.value.split("、")) == len(c.persons) == len(c.phones) >= 2 and not c.emails
         if len(c.persons) >= 2 and len(c.phones) >= 2 and not split:
-            out.notes.append(f"原文联系人（{'、'.join(x.value for x in c.persons)}）与电话（{'、'.join(x.value for x in c.phones)}）并列列出，未写明一一对应关系，按原文保留在同一条联系方式中。")
+            out.notes.append(
+                f"原文联系人（{'、'.join(x.value for x in c.persons)}）与电话（{'、'.join(x.value for x in c.phones)}）并列列出，未写明一一对应关系，按原文保留在同一条联系方式中。"
+            )
     contacts = _split_parallel(contacts, out.notes)
     if contacts:
         m["contacts"] = []
@@ -321,8 +334,13 @@ def _attach_table(table: Table, measures: List[Dict], spans: Dict) -> List[str]:
         targets = []
         if "measure" in cells:
             key = compact(cells["measure"][0])
-            targets = [m for m in measures if key.startswith(compact(m["label"])) or compact(m["label"]) == key
-                       or (len(m["title"]) >= 4 and m["title"] in key)]
+            targets = [
+                m
+                for m in measures
+                if key.startswith(compact(m["label"]))
+                or compact(m["label"]) == key
+                or (len(m["title"]) >= 4 and m["title"] in key)
+            ]
         elif unit:
             targets = [m for m in measures if unit[0] in (m.get("responsible_units") or [])]
         if not targets or not unit:
@@ -334,15 +352,20 @@ def _attach_table(table: Table, measures: List[Dict], spans: Dict) -> List[str]:
             if "office" in cells:
                 contact["office"] = cells["office"][0]
                 cs["office"] = cells["office"][1]
-            for key, rx in (("persons", r"[^、，,；;\s]+"), ("phones", r"\d[\d-]*\d"),
-                            ("emails", r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")):
+            for key, rx in (
+                ("persons", r"[^、，,；;\s]+"),
+                ("phones", r"\d[\d-]*\d"),
+                ("emails", r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}"),
+            ):
                 contact[key] = []
                 if key not in cells:
                     continue
                 text, (s0, _) = cells[key]
                 for tok in re.finditer(rx, text):
                     if key == "phones" and not re.fullmatch(PHONE_PATTERN, tok.group(0)):
-                        m.setdefault("notes", []).append(f"联系表第{r}行电话“{tok.group(0)}”格式异常，未收录为号码，请核对。")
+                        m.setdefault("notes", []).append(
+                            f"联系表第{r}行电话“{tok.group(0)}”格式异常，未收录为号码，请核对。"
+                        )
                         continue
                     cs[f"{key}[{len(contact[key])}]"] = (s0 + tok.start(), s0 + tok.end())
                     contact[key].append(tok.group(0))
@@ -364,12 +387,22 @@ def _split_parallel(contacts, notes):
         offices = c.office.value.split("、") if c.office else []
         n = len(offices)
         if n >= 2 and len(c.persons) == n and len(c.phones) == n and not c.emails:
-            notes.append(f"原文“联系科室：{c.office.value} 联系人：{'、'.join(p.value for p in c.persons)} 联系电话：{'、'.join(p.value for p in c.phones)}”按印刷顺序拆为{n}条，请核对对应关系。")
-            start = c.office.span[0]
+            notes.append(
+                f"原文“联系科室：{c.office.value} 联系人：{'、'.join(p.value for p in c.persons)} 联系电话：{'、'.join(p.value for p in c.phones)}”按印刷顺序拆为{n}条，请核对对应关系。"
+            )
+            c.office.span[0]
             for k in range(n):
                 o = offices[k]
-                out.append(contacts_mod.Contact(unit=c.unit, office=contacts_mod.Fact(o, c.office.span), item=c.item,
-                                                persons=[c.persons[k]], phones=[c.phones[k]], note=c.note))
+                out.append(
+                    contacts_mod.Contact(
+                        unit=c.unit,
+                        office=contacts_mod.Fact(o, c.office.span),
+                        item=c.item,
+                        persons=[c.persons[k]],
+                        phones=[c.phones[k]],
+                        note=c.note,
+                    )
+                )
         else:
             out.append(c)
     return out
@@ -391,8 +424,10 @@ def _share_group_contacts(measures, built, spans):
                     if key in donor:
                         m[key] = [dict(x) if isinstance(x, dict) else x for x in donor[key]]
                 for path, sp in list(spans.items()):
-                    if path.startswith(donor["id"] + ".contacts[") or path.startswith(donor["id"] + ".responsible_units["):
-                        spans[m["id"] + path[len(donor["id"]):]] = sp
+                    if path.startswith(donor["id"] + ".contacts[") or path.startswith(
+                        donor["id"] + ".responsible_units["
+                    ):
+                        spans[m["id"] + path[len(donor["id"]) :]] = sp
                 m.setdefault("notes", []).append(note)
             donor.setdefault("notes", []).append(note)
             i = j + 1
@@ -412,13 +447,16 @@ def _flag_person_numbers(measures):
             numbers = "、".join(sorted({p for s in sets for p in s}))
             labels = {m["id"]: m["label"] for m in measures}
             where = "、".join(dict.fromkeys(labels[mid] for mid, _ in seen))
-            note = f"联系人{person}在本文件不同位置的电话不一致（{numbers}，见{where}），均按原文保留，未作更正，请核对。"
+            note = (
+                f"联系人{person}在本文件不同位置的电话不一致（{numbers}，见{where}），均按原文保留，未作更正，请核对。"
+            )
             for m in measures:
                 if m["id"] in {mid for mid, _ in seen} and note not in m.get("notes", []):
                     m.setdefault("notes", []).append(note)
 
 
 # ------------------------------------------------------------------------------ files
+
 
 def _avoid_live_ids(data: Dict, kb_dir: Path) -> None:
     """After drafting: if another live document already uses these measure ids (ab1-01 of one year and
@@ -437,21 +475,32 @@ def _avoid_live_ids(data: Dict, kb_dir: Path) -> None:
     renames = {old: f"{prefix}-{old.rsplit('-', 1)[1]}" for old in ids}
     for measure in data["measures"]:
         measure["id"] = renames[measure["id"]]
-    data["spans"] = {(renames.get(k.split(".", 1)[0], k.split(".", 1)[0]) + "." + k.split(".", 1)[1]): v
-                     for k, v in data["spans"].items()}
+    data["spans"] = {
+        (renames.get(k.split(".", 1)[0], k.split(".", 1)[0]) + "." + k.split(".", 1)[1]): v
+        for k, v in data["spans"].items()
+    }
     data["notes"].append(f"措施编号改用前缀 {prefix}（{ids[0].rsplit('-', 1)[0]} 已被其他文件使用）。")
 
 
 def dump_yaml(data: Dict) -> str:
-    head = ("# DRAFT written by `python -m actions.kb import` — review before it goes live.\n"
-            "# spans: [start, end] character offsets of each value in the source copy (document.source_file).\n")
+    head = (
+        "# DRAFT written by `python -m actions.kb import` — review before it goes live.\n"
+        "# spans: [start, end] character offsets of each value in the source copy (document.source_file).\n"
+    )
     return head + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1000, default_flow_style=False)
 
 
-def import_notice(path: Path, out_dir: Path = None, doc_id: Optional[str] = None, kb_dir: Path = None,
-                  compare_with: Optional[Path] = None, review: bool = True) -> ImportResult:
+def import_notice(
+    path: Path,
+    out_dir: Path = None,
+    doc_id: Optional[str] = None,
+    kb_dir: Path = None,
+    compare_with: Optional[Path] = None,
+    review: bool = True,
+) -> ImportResult:
     """Read a notice, write ``<out>/<id>.yml``, ``<out>/sources/<id>.txt`` and ``<out>/<id>.review.html``."""
-    from actions.notice_import import checks, compare, review as review_mod
+    from actions.notice_import import checks, compare
+    from actions.notice_import import review as review_mod
 
     kb_dir = Path(kb_dir or DEFAULT_KB_DIR)
     out_dir = Path(out_dir or DEFAULT_OUT)
@@ -472,7 +521,13 @@ def import_notice(path: Path, out_dir: Path = None, doc_id: Optional[str] = None
     result.problems = checks.problems(data, text, taxonomy) + checks.validate(result.yaml_path, taxonomy)
     if review:
         curated = Path(compare_with) if compare_with else kb_dir / f"{doc_id}.yml"
-        diff = compare.compare(data, compare.load_curated(curated)) if curated.is_file() and curated.resolve() != result.yaml_path.resolve() else None
+        diff = (
+            compare.compare(data, compare.load_curated(curated))
+            if curated.is_file() and curated.resolve() != result.yaml_path.resolve()
+            else None
+        )
         result.review_path = out_dir / f"{doc_id}.review.html"
-        result.review_path.write_text(review_mod.render(data, text, diff, result.problems, curated if diff else None), encoding="utf-8")
+        result.review_path.write_text(
+            review_mod.render(data, text, diff, result.problems, curated if diff else None), encoding="utf-8"
+        )
     return result

@@ -7,6 +7,7 @@ The importer sees only ``sources/<id>.txt`` and the taxonomy while drafting; the
 in total, the count of draft values not printed in their source (faithfulness rules), and the
 machine it ran on.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -20,9 +21,17 @@ from actions.knowledge_base import DEFAULT_KB_DIR, load_taxonomy
 from actions.notice_import import checks, compare
 from actions.notice_import.draft import draft_notice
 
-NAMES = {"measures": "measures (label+title)", "phones": "phones", "emails": "emails", "persons": "persons",
-         "units": "units", "attachment": "contact→measure/sub-item", "figures": "percentages & amounts",
-         "responsible_units": "responsible units", "steps": "application steps"}
+NAMES = {
+    "measures": "measures (label+title)",
+    "phones": "phones",
+    "emails": "emails",
+    "persons": "persons",
+    "units": "units",
+    "attachment": "contact→measure/sub-item",
+    "figures": "percentages & amounts",
+    "responsible_units": "responsible units",
+    "steps": "application steps",
+}
 
 
 def _pr(tp_d, n_d, tp_c, n_c):
@@ -41,9 +50,9 @@ def evaluate(kb_dir: Path):
             continue
         text = source.read_text(encoding="utf-8")
         t0 = time.perf_counter()
-        draft = draft_notice(text, taxonomy, doc_id)            # drafting: source text + taxonomy only
+        draft = draft_notice(text, taxonomy, doc_id)  # drafting: source text + taxonomy only
         elapsed = time.perf_counter() - t0
-        curated = compare.load_curated(curated_path)           # comparison: after drafting
+        curated = compare.load_curated(curated_path)  # comparison: after drafting
         results[doc_id] = {
             "scores": compare.score(draft, curated, text),
             "unprinted": checks.unprinted(draft, text, taxonomy),
@@ -70,16 +79,18 @@ def main(argv=None) -> int:
     ap.add_argument("--show", action="store_true", help="list every miss and every extra value")
     args = ap.parse_args(argv)
     results = evaluate(Path(args.kb))
-    print(f"Leave-one-out import of {len(results)} notices ({', '.join(results)}); "
-          f"machine: {platform.machine()} {platform.system()} {platform.release()}, {os.cpu_count()} cores, "
-          f"Python {platform.python_version()}; {time.strftime('%Y-%m-%d %H:%M')}")
+    print(
+        f"Leave-one-out import of {len(results)} notices ({', '.join(results)}); "
+        f"machine: {platform.machine()} {platform.system()} {platform.release()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}; {time.strftime('%Y-%m-%d %H:%M')}"
+    )
     header = f"{'':28s}" + "".join(f"{d:>20s}" for d in list(results) + ["total"])
     print(header)
     print(f"{'':28s}" + "".join(f"{'P / R':>20s}" for _ in list(results) + ["total"]))
     tot = totals(results)
     for cat in compare.CATEGORIES:
         row = f"{NAMES[cat]:28s}"
-        for doc_id, r in results.items():
+        for r in results.values():
             s = r["scores"][cat]
             p, rc = _pr(s["tp_draft"], s["n_draft"], s["tp_curated"], s["n_curated"])
             row += f"{p:>9.3f} / {rc:.3f} "
@@ -94,10 +105,17 @@ def main(argv=None) -> int:
     row = f"{'drafting time (s)':28s}" + "".join(f"{r['seconds']:>20.2f}" for r in results.values())
     print(row + f"{sum(r['seconds'] for r in results.values()):>20.2f}")
     untitled = {d: r["scores"]["measures"].get("titles_not_scored", 0) for d, r in results.items()}
-    print("Counts (right/found, right/curated): " + "; ".join(
-        f"{cat} {tot[cat]['tp_draft']}/{tot[cat]['n_draft']}, {tot[cat]['tp_curated']}/{tot[cat]['n_curated']}" for cat in compare.CATEGORIES))
-    print("Titles the curators wrote themselves (not printed, label scored alone): "
-          + ", ".join(f"{d} {n}" for d, n in untitled.items()))
+    print(
+        "Counts (right/found, right/curated): "
+        + "; ".join(
+            f"{cat} {tot[cat]['tp_draft']}/{tot[cat]['n_draft']}, {tot[cat]['tp_curated']}/{tot[cat]['n_curated']}"
+            for cat in compare.CATEGORIES
+        )
+    )
+    print(
+        "Titles the curators wrote themselves (not printed, label scored alone): "
+        + ", ".join(f"{d} {n}" for d, n in untitled.items())
+    )
     if args.show:
         for doc_id, r in results.items():
             print(f"\n== {doc_id}")

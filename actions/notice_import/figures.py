@@ -5,6 +5,7 @@ Only what is printed: a figure is attached where its sentence says what it is (�
 the words of the fact's label (data, not code). ``免收`` is recorded as percent 100, as the
 curated files do. Every value keeps the span of the words it came from.
 """
+
 from __future__ import annotations
 
 import re
@@ -49,7 +50,7 @@ def sentences(para: Para, start: int, end: int) -> List[Tuple[int, int]]:
 
 
 def _comparator(text: str, s: int, e: int) -> Optional[str]:
-    before, after = text[max(0, s - 30):s], text[e:e + 8]
+    before, after = text[max(0, s - 30) : s], text[e : e + 8]
     if LE_AFTER.match(after) or LE_BEFORE.search(before):
         return "le"
     if GE_AFTER.match(after) or GE_BEFORE.search(before):
@@ -61,7 +62,7 @@ def _months(text: str, year: str) -> List[Tuple[str, int, int]]:
     """Months a benefit covers, e.g. 2月、3月、4月 / 3月和4月 / 3、4月份 (not dates like 4月30日)."""
     out = []
     for m in re.finditer(r"(?:(\d{4})年)?((?:\d{1,2}月?份?[、和及]){0,11}\d{1,2}月份?)(?![\d日底])", text):
-        if text[max(0, m.start() - 2):m.start()] in ("截至", "截止") or "月" not in m.group(2):
+        if text[max(0, m.start() - 2) : m.start()] in ("截至", "截止") or "月" not in m.group(2):
             continue
         y = m.group(1) or year
         for n in re.findall(r"\d{1,2}", m.group(2)):
@@ -78,7 +79,12 @@ def benefits(para: Para, start: int, end: int, year: str) -> List[Tuple[Dict, Di
         kind = next((k for k, rx in KINDS if rx.search(sent)), None)
         figures = PERCENT.search(sent) or MONEY.search(sent) or re.search(r"\d+个月|课时|免收|停征|免征", sent)
         cap_only = re.match(r"^[^，]*最高[^，。]*?不超过\d", sent) and not PERCENT.search(sent)
-        if cap_only and out and "cap" not in out[-1][0] and out[-1][0]["kind"] in ("interest_subsidy", "guarantee_subsidy", "funding"):
+        if (
+            cap_only
+            and out
+            and "cap" not in out[-1][0]
+            and out[-1][0]["kind"] in ("interest_subsidy", "guarantee_subsidy", "funding")
+        ):
             _cap(text, s, e, out[-1])
             continue
         if not kind or not figures:
@@ -98,7 +104,14 @@ def benefits(para: Para, start: int, end: int, year: str) -> List[Tuple[Dict, Di
             i = s + sent.index("免收")
             b["percent"] = 100
             spans["percent"] = para.span(i, i + 2)
-        elif pm and kind in ("rent_waiver", "landlord_subsidy", "rent_subsidy", "guarantee_subsidy", "interest_subsidy", "funding"):
+        elif pm and kind in (
+            "rent_waiver",
+            "landlord_subsidy",
+            "rent_subsidy",
+            "guarantee_subsidy",
+            "interest_subsidy",
+            "funding",
+        ):
             b["percent"] = float(pm[0]) if "." in pm[0] else int(pm[0])
             spans["percent"] = para.span(pm[1], pm[2])
             of = _of(sent, pm[1] - s)
@@ -135,7 +148,7 @@ def benefits(para: Para, start: int, end: int, year: str) -> List[Tuple[Dict, Di
             b["amount"] = t.group(1)
             spans["amount"] = para.span(s + t.start(1), s + t.end(1))
         out.append((b, spans))
-    for b, spans in out:
+    for _benefit, spans in out:
         for k, v in list(spans.items()):
             if isinstance(v, tuple) and v and v[0] == "para":
                 spans[k] = para.span(v[1], v[2])
@@ -146,12 +159,12 @@ def _of(sent: str, p: int) -> Optional[Tuple[str, int, int]]:
     """What a percentage is of: the words between 给予 and the figure, from the first digit if any."""
     g = sent.rfind("给予", 0, p)
     if g >= 0 and p - g > 2:
-        seg = sent[g + 2:p]
+        seg = sent[g + 2 : p]
         seg_end = p
         if seg.endswith("的"):
             seg, seg_end = seg[:-1], p - 1
         d = re.search(r"\d", seg)
-        if d and re.match(r"^\d", seg[d.start():]) and d.start() > 0:
+        if d and re.match(r"^\d", seg[d.start() :]) and d.start() > 0:
             seg_start = g + 2 + d.start()
         else:
             seg_start = g + 2
@@ -171,12 +184,12 @@ def _cap(text: str, s: int, e: int, target):
     b, spans = target
     sent = text[s:e]
     m = re.search(r"(最高)?(?:补贴|补助)?(?:不超过|不高于)(\d+(?:\.\d+)?(?:万|亿)?元)", sent)
-    if not m or "课时" in sent[m.start():m.end()]:
+    if not m or "课时" in sent[m.start() : m.end()]:
         return
     b["cap"] = m.group(2)
     spans["cap"] = ("para", s + m.start(2), s + m.end(2))
     lead_start = max(sent.rfind(ch, 0, m.start()) for ch in "，。；") + 1
-    scope = sent[lead_start:m.start()]
+    scope = sent[lead_start : m.start()]
     scope = re.sub(r"(最高|贴息补助|利息补贴|补贴|补助)+$", "", scope)
     if scope and len(scope) <= 16 and not re.search(r"\d", scope):
         b["cap_scope"] = scope
@@ -201,7 +214,9 @@ def _training(text: str, s: int, e: int, b: Dict, spans: Dict):
             spans["cap"] = ("para", s + mx.start(2), s + mx.end(2))
 
 
-def conditions(para: Para, start: int, end: int, facts: Dict[str, Dict], district: Optional[str]) -> List[Tuple[Dict, Dict[str, Span]]]:
+def conditions(
+    para: Para, start: int, end: int, facts: Dict[str, Dict], district: Optional[str]
+) -> List[Tuple[Dict, Dict[str, Span]]]:
     """Conditions with a printed figure, matched to a taxonomy fact by the words of its label."""
     text = para.text
     out = []
@@ -212,7 +227,7 @@ def conditions(para: Para, start: int, end: int, facts: Dict[str, Dict], distric
                 continue
             c0 = max(text.rfind(ch, start, m.start()) for ch in "，。；（(") + 1
             clause_end = m.end()
-            after = GE_AFTER.match(text[m.end():]) or LE_AFTER.match(text[m.end():])
+            after = GE_AFTER.match(text[m.end() :]) or LE_AFTER.match(text[m.end() :])
             if after:
                 clause_end += after.end()
             clause = text[c0:clause_end]
@@ -221,13 +236,21 @@ def conditions(para: Para, start: int, end: int, facts: Dict[str, Dict], distric
                 continue
             value = m.group(1)
             value = (float(value) if "." in value else int(value)) if ftype == "percent" else value
-            out.append(({"fact": fact, "op": op, "value": value, "text": clause},
-                        {"value": para.span(m.start(), m.end()), "text": para.span(c0, clause_end)}))
+            out.append(
+                (
+                    {"fact": fact, "op": op, "value": value, "text": clause},
+                    {"value": para.span(m.start(), m.end()), "text": para.span(c0, clause_end)},
+                )
+            )
     if district:
         for m in re.finditer(rf"在{re.escape(district)}[^，。；、]*?注册[^，。；、的]*", text[start:end]):
             c0, c1 = start + m.start(), start + m.end()
-            out.append(({"fact": "district", "op": "eq", "value": district, "text": text[c0:c1]},
-                        {"value": para.span(c0 + 1, c0 + 1 + len(district)), "text": para.span(c0, c1)}))
+            out.append(
+                (
+                    {"fact": "district", "op": "eq", "value": district, "text": text[c0:c1]},
+                    {"value": para.span(c0 + 1, c0 + 1 + len(district)), "text": para.span(c0, c1)},
+                )
+            )
             break
     return out
 

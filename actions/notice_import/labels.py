@@ -1,4 +1,5 @@
 """Labels as printed: 第X条, (一)/（一）, 一、, 1. 1、 1．, (1)/（1）; Chinese numerals."""
+
 from __future__ import annotations
 
 import re

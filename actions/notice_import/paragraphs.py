@@ -6,6 +6,7 @@ from a PDF) are joined back when the document shows such a width and the line do
 sentence. Whitespace is dropped inside paragraphs (``王  燕`` → ``王燕``), as the faithfulness
 rules do.
 """
+
 from __future__ import annotations
 
 import re
@@ -19,14 +20,15 @@ from actions.notice_import import labels
 INDENT = re.compile(r"\u3000{2,}")
 SENTENCE_END = "。；！？：:;）)”"
 MARKER_START = re.compile(
-    r"^(?:[^：:]{0,30}?(?:联系科室|联系处室|联系部门|联系人|联系电话|联系方式|电话|电子邮箱|邮箱)|责任单位|责任部门|主责单位|办理流程|申请流程)[：:]")
+    r"^(?:[^：:]{0,30}?(?:联系科室|联系处室|联系部门|联系人|联系电话|联系方式|电话|电子邮箱|邮箱)|责任单位|责任部门|主责单位|办理流程|申请流程)[：:]"
+)
 
 
 @dataclass
 class Para:
-    text: str                       # compact text (no whitespace)
-    offs: List[int] = field(repr=False)   # source offset of each character of ``text``
-    width: int = 0                  # display width of the physical line it started on
+    text: str  # compact text (no whitespace)
+    offs: List[int] = field(repr=False)  # source offset of each character of ``text``
+    width: int = 0  # display width of the physical line it started on
 
     @property
     def start(self) -> int:

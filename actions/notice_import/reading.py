@@ -1,4 +1,5 @@
 """Text of a notice as received: plain text, .docx (python-docx) or a .pdf text layer (pypdf)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -44,7 +45,7 @@ def _read_docx(path: Path) -> str:
                 cells = []
                 for cell in row.cells:
                     text = cell.text.strip()
-                    if not cells or cells[-1] != text:   # merged cells repeat their text
+                    if not cells or cells[-1] != text:  # merged cells repeat their text
                         cells.append(text)
                 lines.append("  ".join(cells))
     return "\n".join(lines) + "\n"

@@ -5,20 +5,31 @@ section level is the one above it; a short heading line without a number between
 a section too (flagged). Inside a measure: the body, 责任单位/责任部门, sub-items (a numbered or
 "…：" line followed by contacts), 办理流程 steps, contact lines, and what is left (kept verbatim).
 """
+
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import List, Optional, Tuple
+from typing import List, Optional
 
 from actions.notice_import import labels
 from actions.notice_import.paragraphs import Para
 
 MEASURE_STYLES = ["article", "paren_cn", "cn_dun", "num"]
-SECTION_ABOVE = {"article": ["chapter", "cn_dun"], "paren_cn": ["cn_dun"], "cn_dun": ["chapter"], "num": ["cn_dun", "paren_cn"]}
-CLOSING = re.compile(r"^(附[:：]|附表|以上(政策|措施|各项|条款)|本(措施|细则|通知|办法|意见|方案|规定|政策)[^，。]{0,6}(自|由|有效|解释|执行)|附件[:：\d]|抄送|（此件|\(此件)")
+SECTION_ABOVE = {
+    "article": ["chapter", "cn_dun"],
+    "paren_cn": ["cn_dun"],
+    "cn_dun": ["chapter"],
+    "num": ["cn_dun", "paren_cn"],
+}
+CLOSING = re.compile(
+    r"^(附[:：]|附表|以上(政策|措施|各项|条款)|本(措施|细则|通知|办法|意见|方案|规定|政策)[^，。]{0,6}(自|由|有效|解释|执行)|附件[:：\d]|抄送|（此件|\(此件)"
+)
 DATE_ONLY = re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日(印发)?$")
-CONTACT_KEY = re.compile(r"(联系科室|联系处室|联系部门|联系单位|联系人|联系电话|联系方式|办公电话|咨询电话|手机|电话|电子邮箱|邮箱|E-?mail|email)[:：]", re.I)
+CONTACT_KEY = re.compile(
+    r"(联系科室|联系处室|联系部门|联系单位|联系人|联系电话|联系方式|办公电话|咨询电话|手机|电话|电子邮箱|邮箱|E-?mail|email)[:：]",
+    re.I,
+)
 RESP = re.compile(r"[(（]?(责任单位|主责单位|责任部门|牵头单位|责任处室)[:：]([^()（）]*)[)）]?")
 PROCEDURE_HEAD = re.compile(r"^(办理流程|申请流程|办理程序|申报流程|办理方式)[:：]$")
 PUNCT = set("，。；：:、,（）()《》“”\"'！？!?;<>〈〉-—.")
@@ -52,8 +63,12 @@ class Layout:
 
 
 def _is_heading_line(p: Para) -> bool:
-    return (len(p.text) <= 24 and not any(c in PUNCT for c in p.text) and not labels.parse_label(p.text)
-            and all("\u4e00" <= c <= "\u9fff" for c in p.text))
+    return (
+        len(p.text) <= 24
+        and not any(c in PUNCT for c in p.text)
+        and not labels.parse_label(p.text)
+        and all("\u4e00" <= c <= "\u9fff" for c in p.text)
+    )
 
 
 def _is_signature(paras: List[Para], i: int) -> bool:
@@ -105,12 +120,17 @@ def segment(paras: List[Para]) -> Layout:
             current = Block(style, parsed[1], parsed[2], [p], section)
             layout.measures.append(current)
             expected += 1
-        elif parsed and parsed[0] in section_styles and (parsed[0] == "chapter" or current is None or style != "article"):
+        elif (
+            parsed and parsed[0] in section_styles and (parsed[0] == "chapter" or current is None or style != "article")
+        ):
             section = Section(p.text, p, True)
             layout.sections.append(section)
             current = None
-        elif (_is_heading_line(p) and any("。" in q.text or q.text.endswith("：") for q in paras[:i])
-              and _next_is_measure(paras, i, style, expected)):
+        elif (
+            _is_heading_line(p)
+            and any("。" in q.text or q.text.endswith("：") for q in paras[:i])
+            and _next_is_measure(paras, i, style, expected)
+        ):
             # a heading line without a number, once the body has begun (a title comes before the addressees)
             section = Section(p.text, p, False)
             layout.sections.append(section)
@@ -139,11 +159,12 @@ def _next_is_measure(paras: List[Para], i: int, style: str, expected: int) -> bo
 
 # ---------------------------------------------------------------- inside a measure
 
+
 @dataclass
 class Part:
-    kind: str          # body | resp | procedure | step | subitem | contact | deadline | other
+    kind: str  # body | resp | procedure | step | subitem | contact | deadline | other
     para: Para
-    start: int = 0     # compact index in para where the part's content starts (after its label)
+    start: int = 0  # compact index in para where the part's content starts (after its label)
     value: str = ""
 
 
@@ -169,7 +190,7 @@ def measure_parts(block: Block) -> List[Part]:
             structure_seen = True
             continue
         key = CONTACT_KEY.search(t)
-        if key and key.start() <= 30 and "。" not in t[:key.start()]:
+        if key and key.start() <= 30 and "。" not in t[: key.start()]:
             # a contact line starts with its key or a short unit/sub-item before it; a key deep in a
             # sentence (…电子版发邮箱：…) belongs to a step or the text and is read as a stray number
             in_procedure = False
@@ -177,7 +198,7 @@ def measure_parts(block: Block) -> List[Part]:
             structure_seen = True
             continue
         if parsed and parsed[0] in ("cn_dun", "paren_cn") and not structure_seen:
-            parts.append(Part("body", p))     # clauses of an article: 第三条 … （一）… （二）…
+            parts.append(Part("body", p))  # clauses of an article: 第三条 … （一）… （二）…
             continue
         if parsed and parsed[0] in ("num", "paren_num", "cn_dun", "paren_cn"):
             start = len(parsed[1])

@@ -4,11 +4,12 @@ A header row names at least three columns (单位/部门, 科室/处室, 联系�
 the rows below it with as many cells are read as contacts. Cells are separated by a tab or two
 or more spaces (a .docx table comes out of ``reading`` that way).
 """
+
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Tuple
+from typing import List, Optional, Tuple
 
 from actions.notice_import.paragraphs import Para
 
@@ -28,11 +29,11 @@ SPLIT = re.compile(r"\t+|[ \u3000]{2,}")
 class Table:
     columns: List[str]
     rows: List[List[Tuple[str, Tuple[int, int]]]] = field(default_factory=list)
-    paras: List[int] = field(default_factory=list)       # indices of the paragraphs the table occupies
+    paras: List[int] = field(default_factory=list)  # indices of the paragraphs the table occupies
 
 
 def _cells(source: str, p: Para) -> List[Tuple[str, Tuple[int, int]]]:
-    raw = source[p.start:p.end]
+    raw = source[p.start : p.end]
     out, pos = [], 0
     for piece in SPLIT.split(raw):
         k = raw.find(piece, pos)

@@ -1,4 +1,5 @@
 """Topics of a measure from the taxonomy's topic keywords (data-driven: edit taxonomy.yml, not code)."""
+
 from __future__ import annotations
 
 from typing import Dict, List
