@@ -47,8 +47,9 @@ _MARKUP = re.compile(r"<[^>]{0,200}>")
 
 
 def to_simplified(text: str) -> str:
-    """Traditional characters to simplified (OpenCC), so 減免 and 减免 are the same word."""
-    return _T2S.convert(text or "")
+    """Traditional characters to simplified (OpenCC), so 減免 and 减免 are the same word. Lone
+    surrogates (invalid Unicode) are replaced first: OpenCC cannot encode them."""
+    return _T2S.convert(re.sub("[\ud800-\udfff]", "\ufffd", text or ""))
 
 
 def clean_question(text: str) -> str:

@@ -59,7 +59,7 @@ def test_the_console_district_selector_decides_the_district():
 
 
 @pytest.mark.parametrize("text", ["", "😀" * 20, "<script>alert(1)</script>", "a" * 5000, "rent能减吗 ok",
-                                  "\u202e\u0000\ufeff", "1" * 1000, "？？？？" * 100])
+                                  "\u202e\u0000\ufeff", "1" * 1000, "？？？？" * 100, "西城房租\ud800能减吗"])
 def test_odd_input_gets_a_real_answer_not_the_crash_apology(text, caplog):
     with caplog.at_level(logging.ERROR):
         texts, _, _, messages = run(tracker(text, "nlu_fallback"))

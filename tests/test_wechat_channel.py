@@ -1146,3 +1146,19 @@ def test_in_memory_replay_store_forgets_after_its_ttl():
         return results
 
     assert run(scenario()) == [None, "a", None]
+
+
+def test_markup_smuggled_into_the_content_gives_a_clean_400():
+    bot = FakeBot()
+    app = make_app(make_channel(), bot)
+    wx = SimulatedWeChat()
+    xml = wx.text_xml("你好]]><MsgType>image</MsgType><![CDATA[", wx.next_msg_id())
+    params, body = wx.signed_post(xml)
+
+    async def scenario():
+        _, resp = await app.asgi_client.post(URL, params=params, content=body)
+        return resp
+
+    resp = run(scenario())
+    assert resp.status == 400 and "Traceback" not in resp.text
+    assert bot.calls == []

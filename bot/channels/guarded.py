@@ -52,6 +52,7 @@ BUILTIN_COMMAND = re.compile(r"\s*/+\s*(%s)\b" % "|".join(map(re.escape, DEFAULT
 DEFAULT_REPLY_TIMEOUT = 10.0
 EMPTY_INPUT_REPLY = "您好，请用文字输入您想咨询的问题，例如：西城区房租减免怎么申请？"
 WORDS = re.compile(r"[0-9A-Za-z\u4e00-\u9fff]")
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 STATIC_APOLOGY = "抱歉，系统暂时繁忙，没能及时回答。请稍后再试，或换个说法提问。"
 LATE_REPLY = "抱歉，这次回答用时较长。您的问题已记录，系统仍在处理，请稍后再发一次“继续”查看答案。"
 PUSH_LATE_REPLY = "您的问题还在处理中，请稍候，答案处理完会自动显示。"
@@ -155,7 +156,8 @@ def guard(on_new_message: Callable[[UserMessage], Awaitable[Any]], channel: Text
         message.output_channel = counter
         message.sender_id = conversation_id(channel, sender)
         message.input_channel = channel
-        text = message.text if isinstance(message.text, str) else ""
+        # lone surrogates (invalid Unicode a JSON client can send) become U+FFFD: no encoder downstream fails on them
+        text = LONE_SURROGATE.sub("\ufffd", message.text) if isinstance(message.text, str) else ""
         cut = len(text) > MAX_MESSAGE_CHARS
         message.text = text[:MAX_MESSAGE_CHARS]
         if builtin_command(message.text):

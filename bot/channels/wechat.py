@@ -529,6 +529,8 @@ class WeChatInput(InputChannel):
             raise _HTTPError(400, "not a WeChat message")
         if not valid_sender_id(message.source):
             raise _HTTPError(400, "invalid FromUserName")
+        if isinstance(message, TextMessage) and not isinstance(message.content, (str, type(None))):
+            raise _HTTPError(400, "Content is not text")     # markup smuggled into the XML
         return message
 
     # ------------------------------------------------------------------ #
