@@ -11,6 +11,7 @@
 
 Usage: ``python -m bot.action_server [--actions actions.rasa_actions] [--port 5055]``
 """
+
 from __future__ import annotations
 
 import argparse
@@ -51,8 +52,10 @@ def host_and_token(env: Mapping[str, str]) -> Tuple[str, Optional[str]]:
     host = env.get("ACTIONS_HOST", "").strip() or DEFAULT_HOST
     token = env.get("ACTION_SERVER_TOKEN", "").strip() or None
     if not is_loopback(host) and token is None:
-        raise SystemExit(f"ACTIONS_HOST={host} makes the action server reachable from other hosts: "
-                         f"set ACTION_SERVER_TOKEN (the same value for Rasa) or use ACTIONS_HOST=127.0.0.1.")
+        raise SystemExit(
+            f"ACTIONS_HOST={host} makes the action server reachable from other hosts: "
+            f"set ACTION_SERVER_TOKEN (the same value for Rasa) or use ACTIONS_HOST=127.0.0.1."
+        )
     return host, token
 
 
@@ -87,8 +90,12 @@ def main(argv: Optional[list] = None) -> None:
     utils.update_sanic_log_level()
     app = create_app(args.actions, token)
     plugin_manager().hook.attach_sanic_app_extensions(app=app)
-    logger.info("action server on http://%s:%s (%s)", host, args.port,
-                f"{TOKEN_HEADER} required" if token else "loopback, no token")
+    logger.info(
+        "action server on http://%s:%s (%s)",
+        host,
+        args.port,
+        f"{TOKEN_HEADER} required" if token else "loopback, no token",
+    )
     app.run(host, args.port, workers=utils.number_of_sanic_workers())
 
 

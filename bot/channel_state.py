@@ -13,6 +13,7 @@ option another replica listed.
 A Redis outage never makes a channel silent: reads then find nothing, writes are dropped, both
 logged (the lock store fails the turn anyway, and the user gets the apology).
 """
+
 from __future__ import annotations
 
 import json
@@ -39,10 +40,12 @@ class RedisState:
         import redis.asyncio as aioredis
 
         self.url, self.prefix = url, prefix
-        self._aio = aioredis.from_url(url, socket_timeout=SOCKET_TIMEOUT, socket_connect_timeout=SOCKET_TIMEOUT,
-                                      decode_responses=True)
-        self._sync = redis.Redis.from_url(url, socket_timeout=SOCKET_TIMEOUT,
-                                          socket_connect_timeout=SOCKET_TIMEOUT, decode_responses=True)
+        self._aio = aioredis.from_url(
+            url, socket_timeout=SOCKET_TIMEOUT, socket_connect_timeout=SOCKET_TIMEOUT, decode_responses=True
+        )
+        self._sync = redis.Redis.from_url(
+            url, socket_timeout=SOCKET_TIMEOUT, socket_connect_timeout=SOCKET_TIMEOUT, decode_responses=True
+        )
 
     def _k(self, key: Text) -> Text:
         return self.prefix + key
@@ -94,8 +97,7 @@ class RedisState:
     def recent_failures(self, key: Text, window: float, now: Optional[float] = None) -> List[float]:
         now = time.time() if now is None else now
         try:
-            return [float(s) for _, s in self._sync.zrangebyscore(self._k(key), now - window, "+inf",
-                                                                   withscores=True)]
+            return [float(s) for _, s in self._sync.zrangebyscore(self._k(key), now - window, "+inf", withscores=True)]
         except Exception as e:
             logger.error("channel state: Redis unavailable (%s); failures not read", type(e).__name__)
             return []
@@ -119,8 +121,7 @@ class SharedOptions:
 
     async def remember(self, openid: Text, payloads: List[Text]) -> None:
         if payloads:
-            await self.state.set("wechat-options:" + openid, json.dumps(list(payloads), ensure_ascii=False),
-                                 self.ttl)
+            await self.state.set("wechat-options:" + openid, json.dumps(list(payloads), ensure_ascii=False), self.ttl)
         else:
             await self.state.delete("wechat-options:" + openid)
 

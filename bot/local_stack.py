@@ -10,6 +10,7 @@ Passwords are generated per data directory (``secrets.env``, mode 600) unless ``
 / ``REDIS_PASSWORD`` are set; the Rasa replicas read them from the environment only
 (``bot/endpoints.scaled.yml``).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -73,8 +74,10 @@ def ensure_packages() -> None:
     for cmd in (sudo + ["apt-get", "update", "-qq"], sudo + ["apt-get", "install", "-y", "-qq", *missing]):
         r = subprocess.run(cmd, env=env, capture_output=True, text=True)
         if r.returncode != 0:
-            raise StackError(f"could not install {' '.join(missing)} with apt-get (needs root or sudo and "
-                             f"the Debian mirrors): {' '.join(cmd)} exited {r.returncode}\n{r.stderr[-2000:]}")
+            raise StackError(
+                f"could not install {' '.join(missing)} with apt-get (needs root or sudo and "
+                f"the Debian mirrors): {' '.join(cmd)} exited {r.returncode}\n{r.stderr[-2000:]}"
+            )
     if _missing():
         raise StackError(f"still missing after apt-get: {' '.join(_missing())}")
 
@@ -99,8 +102,14 @@ def wait_until(check, timeout: float, what: str, proc: Optional[subprocess.Popen
 
 
 class Stack:
-    def __init__(self, workdir: Path, replicas: int = 2, action_servers: int = 1, port: int = 0,
-                 env: Optional[Dict[str, str]] = None) -> None:
+    def __init__(
+        self,
+        workdir: Path,
+        replicas: int = 2,
+        action_servers: int = 1,
+        port: int = 0,
+        env: Optional[Dict[str, str]] = None,
+    ) -> None:
         self.dir = Path(workdir).resolve()
         self.replicas_wanted, self.action_servers_wanted = replicas, action_servers
         self.port = port or free_port()
@@ -116,8 +125,10 @@ class Stack:
             # PostgreSQL refuses to run as root: it runs as "postgres", which must reach the directory.
             self.dir.chmod(0o711)
             if subprocess.run(["runuser", "-u", "postgres", "--", "test", "-x", str(self.dir)]).returncode != 0:
-                raise StackError(f"the postgres user cannot enter {self.dir} (a parent directory is private): "
-                                 "use a directory under /tmp or var/")
+                raise StackError(
+                    f"the postgres user cannot enter {self.dir} (a parent directory is private): "
+                    "use a directory under /tmp or var/"
+                )
 
     # -- secrets -------------------------------------------------------------------------------
     def _secrets(self) -> Dict[str, str]:
@@ -129,9 +140,13 @@ class Stack:
                 k, _, v = line.partition("=")
                 known[k] = v
         values = {
-            "POSTGRES_PASSWORD": os.environ.get("POSTGRES_PASSWORD") or known.get("POSTGRES_PASSWORD") or secrets.token_hex(16),
+            "POSTGRES_PASSWORD": os.environ.get("POSTGRES_PASSWORD")
+            or known.get("POSTGRES_PASSWORD")
+            or secrets.token_hex(16),
             "REDIS_PASSWORD": os.environ.get("REDIS_PASSWORD") or known.get("REDIS_PASSWORD") or secrets.token_hex(16),
-            "ACTION_SERVER_TOKEN": os.environ.get("ACTION_SERVER_TOKEN") or known.get("ACTION_SERVER_TOKEN") or secrets.token_hex(16),
+            "ACTION_SERVER_TOKEN": os.environ.get("ACTION_SERVER_TOKEN")
+            or known.get("ACTION_SERVER_TOKEN")
+            or secrets.token_hex(16),
         }
         old = os.umask(0o077)
         try:
@@ -149,15 +164,25 @@ class Stack:
         return f"redis://:{self.secrets['REDIS_PASSWORD']}@127.0.0.1:{self.redis_port}/1"
 
     def rasa_env(self, action_port: int) -> Dict[str, str]:
-        return {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "PYTHONPATH": str(ROOT),
-                "ACTIONS_HOST": "127.0.0.1",
-                "ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}/webhook",
-                "ACTION_SERVER_TOKEN": self.secrets["ACTION_SERVER_TOKEN"],
-                "DB_HOST": "127.0.0.1", "DB_PORT": str(self.pg_port), "DB_NAME": "rasa", "DB_USER": "rasa",
-                "DB_PASSWORD": self.secrets["POSTGRES_PASSWORD"],
-                "REDIS_HOST": "127.0.0.1", "REDIS_PORT": str(self.redis_port),
-                "REDIS_PASSWORD": self.secrets["REDIS_PASSWORD"], "REDIS_LOCK_DB": "0",
-                "CHANNEL_STATE_REDIS_URL": self.redis_url, **self.extra_env}
+        return {
+            **os.environ,
+            "RASA_TELEMETRY_ENABLED": "false",
+            "PYTHONPATH": str(ROOT),
+            "ACTIONS_HOST": "127.0.0.1",
+            "ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}/webhook",
+            "ACTION_SERVER_TOKEN": self.secrets["ACTION_SERVER_TOKEN"],
+            "DB_HOST": "127.0.0.1",
+            "DB_PORT": str(self.pg_port),
+            "DB_NAME": "rasa",
+            "DB_USER": "rasa",
+            "DB_PASSWORD": self.secrets["POSTGRES_PASSWORD"],
+            "REDIS_HOST": "127.0.0.1",
+            "REDIS_PORT": str(self.redis_port),
+            "REDIS_PASSWORD": self.secrets["REDIS_PASSWORD"],
+            "REDIS_LOCK_DB": "0",
+            "CHANNEL_STATE_REDIS_URL": self.redis_url,
+            **self.extra_env,
+        }
 
     # -- PostgreSQL ----------------------------------------------------------------------------
     def _pg(self, args: List[str], **kw) -> subprocess.CompletedProcess:
@@ -179,8 +204,23 @@ class Stack:
             if self.run_as_postgres:
                 for p in (data, pwfile):
                     shutil.chown(p, "postgres")
-            r = self._pg(["initdb", "-D", str(data), "-U", "rasa", "--pwfile", str(pwfile), "-A", "scram-sha-256",
-                          "-E", "UTF8", "--locale", "C.UTF-8"])
+            r = self._pg(
+                [
+                    "initdb",
+                    "-D",
+                    str(data),
+                    "-U",
+                    "rasa",
+                    "--pwfile",
+                    str(pwfile),
+                    "-A",
+                    "scram-sha-256",
+                    "-E",
+                    "UTF8",
+                    "--locale",
+                    "C.UTF-8",
+                ]
+            )
             pwfile.unlink()
             if r.returncode != 0:
                 raise StackError(f"initdb failed: {r.stderr[-2000:]}")
@@ -188,18 +228,39 @@ class Stack:
         self.pg_log.touch()
         if self.run_as_postgres:
             shutil.chown(self.pg_log, "postgres")
-        opts = (f"-p {self.pg_port} -c listen_addresses=127.0.0.1 -k {sock} -c max_connections=200 "
-                f"-c shared_buffers=128MB -c synchronous_commit=on -c fsync=on")
+        opts = (
+            f"-p {self.pg_port} -c listen_addresses=127.0.0.1 -k {sock} -c max_connections=200 "
+            f"-c shared_buffers=128MB -c synchronous_commit=on -c fsync=on"
+        )
         r = self._pg(["pg_ctl", "-D", str(data), "-l", str(self.pg_log), "-o", opts, "-w", "-t", "60", "start"])
         if r.returncode != 0:
             raise StackError(f"PostgreSQL did not start: {r.stderr[-1000:]}\n{self.pg_log.read_text()[-2000:]}")
         env = {**os.environ, "PGPASSWORD": self.secrets["POSTGRES_PASSWORD"]}
-        exists = subprocess.run([str(_pg_bin() / "psql"), "-h", "127.0.0.1", "-p", str(self.pg_port), "-U", "rasa",
-                                 "-d", "postgres", "-tAc", "SELECT 1 FROM pg_database WHERE datname='rasa'"],
-                                env=env, capture_output=True, text=True)
+        exists = subprocess.run(
+            [
+                str(_pg_bin() / "psql"),
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(self.pg_port),
+                "-U",
+                "rasa",
+                "-d",
+                "postgres",
+                "-tAc",
+                "SELECT 1 FROM pg_database WHERE datname='rasa'",
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+        )
         if exists.stdout.strip() != "1":
-            r = subprocess.run([str(_pg_bin() / "createdb"), "-h", "127.0.0.1", "-p", str(self.pg_port), "-U", "rasa",
-                                "rasa"], env=env, capture_output=True, text=True)
+            r = subprocess.run(
+                [str(_pg_bin() / "createdb"), "-h", "127.0.0.1", "-p", str(self.pg_port), "-U", "rasa", "rasa"],
+                env=env,
+                capture_output=True,
+                text=True,
+            )
             if r.returncode != 0:
                 raise StackError(f"createdb failed: {r.stderr}")
 
@@ -208,8 +269,25 @@ class Stack:
 
     def psql(self, sql: str) -> str:
         env = {**os.environ, "PGPASSWORD": self.secrets["POSTGRES_PASSWORD"]}
-        r = subprocess.run([str(_pg_bin() / "psql"), "-h", "127.0.0.1", "-p", str(self.pg_port), "-U", "rasa",
-                            "-d", "rasa", "-tAc", sql], env=env, capture_output=True, text=True, timeout=30)
+        r = subprocess.run(
+            [
+                str(_pg_bin() / "psql"),
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(self.pg_port),
+                "-U",
+                "rasa",
+                "-d",
+                "rasa",
+                "-tAc",
+                sql,
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
         if r.returncode != 0:
             raise StackError(f"psql failed: {r.stderr}")
         return r.stdout.strip()
@@ -221,13 +299,16 @@ class Stack:
         conf = self.dir / "redis.conf"
         conf.write_text(
             f"bind 127.0.0.1\nport {self.redis_port}\nprotected-mode yes\ndaemonize no\n"
-            f"dir {data}\nappendonly yes\nappendfsync everysec\nsave \"\"\n"
+            f'dir {data}\nappendonly yes\nappendfsync everysec\nsave ""\n'
             f"logfile {self.logs / 'redis.log'}\nmaxmemory 512mb\nmaxmemory-policy noeviction\n"
-            f"requirepass {self.secrets['REDIS_PASSWORD']}\n")
+            f"requirepass {self.secrets['REDIS_PASSWORD']}\n"
+        )
         conf.chmod(0o600)
-        self.procs["redis"] = subprocess.Popen([_binary("redis-server"), str(conf)], stdout=subprocess.DEVNULL,
-                                               stderr=subprocess.STDOUT)
+        self.procs["redis"] = subprocess.Popen(
+            [_binary("redis-server"), str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT
+        )
         import redis
+
         client = redis.Redis(host="127.0.0.1", port=self.redis_port, password=self.secrets["REDIS_PASSWORD"])
         wait_until(client.ping, 30, "Redis", self.procs["redis"], self.logs / "redis.log")
 
@@ -242,10 +323,20 @@ class Stack:
         log = self.logs / f"actions-{i}.log"
         env = self.rasa_env(port)
         self.procs[f"actions-{i}"] = p = subprocess.Popen(
-            [sys.executable, "-m", "bot.action_server", "--port", str(port)], cwd=ROOT, env=env,
-            stdout=log.open("w"), stderr=subprocess.STDOUT)
-        self._pending.append((lambda port=port: requests.get(f"http://127.0.0.1:{port}/health", timeout=2).ok,
-                              f"action server {i}", p, log))
+            [sys.executable, "-m", "bot.action_server", "--port", str(port)],
+            cwd=ROOT,
+            env=env,
+            stdout=log.open("w"),
+            stderr=subprocess.STDOUT,
+        )
+        self._pending.append(
+            (
+                lambda port=port: requests.get(f"http://127.0.0.1:{port}/health", timeout=2).ok,
+                f"action server {i}",
+                p,
+                log,
+            )
+        )
 
     def start_replica(self, i: int, wait: bool = True) -> None:
         if not MODEL.exists():
@@ -257,11 +348,34 @@ class Stack:
         env = self.rasa_env(self.action_ports[i % len(self.action_ports)])
         api = ["--enable-api", "--auth-token", env["RASA_API_TOKEN"]] if env.get("RASA_API_TOKEN") else []
         self.procs[f"rasa-{i}"] = p = subprocess.Popen(
-            [str(VENV_BIN / "rasa"), "run", "--model", str(MODEL), "--endpoints", str(ROOT / "bot" / "endpoints.scaled.yml"),
-             "--credentials", str(self.credentials), "--interface", "127.0.0.1", "--port", str(port), *api],
-            cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
-        self._pending.append((lambda port=port: requests.get(f"http://127.0.0.1:{port}/webhooks/rest/", timeout=2).ok,
-                              f"Rasa replica {i}", p, log))
+            [
+                str(VENV_BIN / "rasa"),
+                "run",
+                "--model",
+                str(MODEL),
+                "--endpoints",
+                str(ROOT / "bot" / "endpoints.scaled.yml"),
+                "--credentials",
+                str(self.credentials),
+                "--interface",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                *api,
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log.open("w"),
+            stderr=subprocess.STDOUT,
+        )
+        self._pending.append(
+            (
+                lambda port=port: requests.get(f"http://127.0.0.1:{port}/webhooks/rest/", timeout=2).ok,
+                f"Rasa replica {i}",
+                p,
+                log,
+            )
+        )
         if wait:
             self._wait_pending()
 
@@ -293,7 +407,7 @@ class Stack:
         tmp = self.dir / "nginx"
         user = pwd.getpwuid(os.geteuid()).pw_name
         return f"""# generated by bot/local_stack.py (see deploy/nginx/policy-assistant.conf for real hosts)
-{'user ' + user + ';' if os.geteuid() == 0 else ''}
+{"user " + user + ";" if os.geteuid() == 0 else ""}
 worker_processes 1;
 daemon off;
 pid {tmp}/nginx.pid;
@@ -340,8 +454,9 @@ http {{
         conf = self.dir / "nginx.conf"
         conf.write_text(self.nginx_conf())
         log = self.logs / "nginx.log"
-        self.procs["nginx"] = p = subprocess.Popen([_binary("nginx"), "-c", str(conf), "-p", str(tmp)],
-                                                   stdout=log.open("w"), stderr=subprocess.STDOUT)
+        self.procs["nginx"] = p = subprocess.Popen(
+            [_binary("nginx"), "-c", str(conf), "-p", str(tmp)], stdout=log.open("w"), stderr=subprocess.STDOUT
+        )
         wait_until(lambda: requests.get(f"{self.url}/webhooks/rest/", timeout=2).status_code < 500, 30, "nginx", p, log)
 
     # -- all -----------------------------------------------------------------------------------
@@ -381,8 +496,12 @@ http {{
             p.wait(timeout=10)
 
     def stop(self) -> None:
-        for name in [n for n in self.procs if n == "nginx"] + [n for n in self.procs if n.startswith("rasa")] + \
-                    [n for n in self.procs if n.startswith("actions")] + ["redis"]:
+        for name in (
+            [n for n in self.procs if n == "nginx"]
+            + [n for n in self.procs if n.startswith("rasa")]
+            + [n for n in self.procs if n.startswith("actions")]
+            + ["redis"]
+        ):
             self._stop(name)
         if (self.dir / "pg" / "postmaster.pid").exists():
             self.stop_postgres()
@@ -416,14 +535,17 @@ def main(argv=None) -> int:
     signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
     try:
         stack.start()
-        print(f"""
+        print(
+            f"""
 政策助手（多副本）已启动 / The scaled assistant is running:
   nginx (entry):   {stack.url}   REST {stack.url}/webhooks/rest/webhook, web chat {stack.url}/webhooks/web/
-  Rasa replicas:   {', '.join(f'127.0.0.1:{p}' for p in stack.rasa_ports)}
-  action servers:  {', '.join(f'127.0.0.1:{p}' for p in stack.action_ports)}
-  PostgreSQL:      127.0.0.1:{stack.pg_port} (data {stack.dir / 'pg'})   Redis: 127.0.0.1:{stack.redis_port}
-  secrets:         {stack.dir / 'secrets.env'}   logs: {stack.logs}
-Press Ctrl-C to stop everything.""", flush=True)
+  Rasa replicas:   {", ".join(f"127.0.0.1:{p}" for p in stack.rasa_ports)}
+  action servers:  {", ".join(f"127.0.0.1:{p}" for p in stack.action_ports)}
+  PostgreSQL:      127.0.0.1:{stack.pg_port} (data {stack.dir / "pg"})   Redis: 127.0.0.1:{stack.redis_port}
+  secrets:         {stack.dir / "secrets.env"}   logs: {stack.logs}
+Press Ctrl-C to stop everything.""",
+            flush=True,
+        )
         while not stop and all(p.poll() is None for p in stack.procs.values()):
             time.sleep(1)
         dead = [n for n, p in stack.procs.items() if p.poll() is not None]

@@ -17,6 +17,7 @@
    instead of exiting, and lets errors of the work itself propagate as they are, so the channel
    answers that one request with an apology and the server keeps running.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -39,8 +40,12 @@ LOCK_POLL_SECONDS = 0.02
 _original_lock = LockStore.lock
 
 
-def _lock(self: LockStore, conversation_id: Text, lock_lifetime: float = LOCK_LIFETIME,
-          wait_time_in_seconds: float = LOCK_POLL_SECONDS):
+def _lock(
+    self: LockStore,
+    conversation_id: Text,
+    lock_lifetime: float = LOCK_LIFETIME,
+    wait_time_in_seconds: float = LOCK_POLL_SECONDS,
+):
     return _original_lock(self, conversation_id, lock_lifetime, wait_time_in_seconds)
 
 
@@ -77,8 +82,11 @@ def _session_scope(self: tracker_store.SQLTrackerStore) -> Generator[Any, None, 
         try:
             tracker_store.ensure_schema_exists(session)
         except ValueError as e:
-            logger.error("tracker store: PostgreSQL schema '%s' not found; create it or unset %s",
-                         e, tracker_store.POSTGRESQL_SCHEMA)
+            logger.error(
+                "tracker store: PostgreSQL schema '%s' not found; create it or unset %s",
+                e,
+                tracker_store.POSTGRESQL_SCHEMA,
+            )
             raise TrackerStoreUnavailable(f"PostgreSQL schema '{e}' not found") from None
         yield session
     finally:

@@ -36,15 +36,15 @@ credentials has them; each one is measured by ``scripts/bench.sh`` or tested in 
    Here the error fails that request instead (logged; the channel answers with the polite
    apology), and the conversation continues from the database once it is back.
 """
+
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 import os
 import time
-from typing import Any, Callable, Dict, Iterator, List, Optional, Text
+from typing import Any, Callable, Dict, List, Optional, Text
 
 logger = logging.getLogger(__name__)
 
@@ -76,6 +76,7 @@ def events_in_current_session(tracker: Any) -> int:
 
 # -- 1. sessions bounded by length -----------------------------------------------------------
 
+
 def _patch_session_length() -> None:
     from rasa.core.processor import MessageProcessor
     from rasa.shared.core.events import UserUttered
@@ -100,6 +101,7 @@ def _patch_session_length() -> None:
 
 # -- 2. carry-over without accumulation ------------------------------------------------------
 
+
 def _patch_carry_over() -> None:
     from rasa.core.actions.action import ActionSessionStart
     from rasa.shared.core.events import SlotSet
@@ -108,7 +110,7 @@ def _patch_carry_over() -> None:
         latest: Dict[Text, SlotSet] = {}
         for event in tracker.applied_events():
             if isinstance(event, SlotSet):
-                latest.pop(event.key, None)      # keep the order of the last assignments
+                latest.pop(event.key, None)  # keep the order of the last assignments
                 latest[event.key] = event
         return [SlotSet(key=e.key, value=e.value, metadata=e.metadata) for e in latest.values()]
 
@@ -140,10 +142,11 @@ def _patch_sql_tracker_store() -> None:
     def _event_query(self: Any, session: Any, sender_id: Text, fetch_events_from_all_sessions: bool) -> Any:
         query = session.query(self.SQLEvent).filter(self.SQLEvent.sender_id == sender_id)
         if not fetch_events_from_all_sessions:
-            start = (session.query(sa.func.max(self.SQLEvent.timestamp))
-                     .filter(self.SQLEvent.sender_id == sender_id,
-                             self.SQLEvent.type_name == SessionStarted.type_name)
-                     .scalar())
+            start = (
+                session.query(sa.func.max(self.SQLEvent.timestamp))
+                .filter(self.SQLEvent.sender_id == sender_id, self.SQLEvent.type_name == SessionStarted.type_name)
+                .scalar()
+            )
             if start is not None:
                 query = query.filter(self.SQLEvent.timestamp >= start)
         return query.order_by(self.SQLEvent.id)
@@ -174,12 +177,14 @@ def _patch_sql_tracker_store() -> None:
 
 # -- 4. atomic Redis lock store --------------------------------------------------------------
 
+
 def _patch_redis_lock_store() -> None:
     from rasa.core.lock import TicketLock
     from rasa.core.lock_store import LockError, LockStore, RedisLockStore
 
-    def _atomic(self: RedisLockStore, conversation_id: Text,
-                change: Callable[[Optional[TicketLock]], Optional[TicketLock]]) -> Any:
+    def _atomic(
+        self: RedisLockStore, conversation_id: Text, change: Callable[[Optional[TicketLock]], Optional[TicketLock]]
+    ) -> Any:
         """Apply ``change`` to the stored lock in one Redis transaction; a ``None`` result deletes it."""
         key = self.key_prefix + conversation_id
         result: Dict[Text, Any] = {}
@@ -212,7 +217,7 @@ def _patch_redis_lock_store() -> None:
         try:
             _atomic(self, conversation_id, change)
         except Exception as e:
-            raise LockError(f"Error while acquiring lock. Error:\n{e}")
+            raise LockError(f"Error while acquiring lock. Error:\n{e}") from None
         return issued["ticket"]
 
     def update_lock(self: RedisLockStore, conversation_id: Text) -> None:
@@ -235,8 +240,9 @@ def _patch_redis_lock_store() -> None:
         # finish_serving deletes the lock in the same transaction when no ticket is left.
         self.finish_serving(conversation_id, ticket_number)
 
-    async def _acquire_lock(self: RedisLockStore, conversation_id: Text, ticket: int,
-                            wait_time_in_seconds: float) -> TicketLock:
+    async def _acquire_lock(
+        self: RedisLockStore, conversation_id: Text, ticket: int, wait_time_in_seconds: float
+    ) -> TicketLock:
         poll = min(wait_time_in_seconds, LOCK_POLL_SECONDS)
         last_update = time.monotonic()
         while True:
@@ -260,6 +266,7 @@ def _patch_redis_lock_store() -> None:
 
 
 # -- 5. no silent in-memory fallback ---------------------------------------------------------
+
 
 def _patch_fail_safe_tracker_store() -> None:
     from rasa.core.tracker_store import FailSafeTrackerStore

@@ -52,6 +52,16 @@ setup_python() {
   fi
 }
 
+setup_dev() {
+  # Lint and type-check tools, pinned in requirements-dev.txt (tests only; the bot does not need them).
+  local stamp="$VENV/.installed-dev"
+  if [ ! -f "$stamp" ] || [ requirements-dev.txt -nt "$stamp" ]; then
+    log "installing lint and type-check tools (requirements-dev.txt)"
+    "$PY" -m pip install --quiet -r requirements-dev.txt
+    touch "$stamp"
+  fi
+}
+
 setup_web() {
   # The web chat widget bundle comes from the npm registry at set-up, never from a CDN at run time.
   if [ -f web/package.json ]; then

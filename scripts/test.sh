@@ -6,6 +6,8 @@ source "$(dirname "$0")/common.sh"
 
 setup_python
 setup_web
+log "lint and type check (scripts/lint.sh)"
+bash "$ROOT/scripts/lint.sh"
 if [ ! -x /usr/bin/chromium ] || ! dpkg -s fonts-noto-cjk >/dev/null 2>&1; then
   log "installing Debian chromium and CJK fonts for the browser tests"
   apt_install chromium fonts-noto-cjk

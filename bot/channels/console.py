@@ -21,6 +21,7 @@ Routes under ``/webhooks/console/``:
 
 API calls need ``Authorization: Bearer <token>``.
 """
+
 from __future__ import annotations
 
 import functools
@@ -66,11 +67,12 @@ MAX_FAILED_TOKENS = 10
 FAILED_TOKEN_WINDOW = 300.0
 
 _dumps = functools.partial(json.dumps, ensure_ascii=False)
-SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer",
-                    "X-Frame-Options": "DENY"}
+SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer", "X-Frame-Options": "DENY"}
 API_HEADERS = {**SECURITY_HEADERS, "Cache-Control": "no-store"}
-PAGE_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-            "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+PAGE_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
 
 
 class ApiError(Exception):
@@ -92,8 +94,13 @@ def _error(status: int, message: str, headers: Optional[Dict[str, str]] = None) 
 class FailureLimiter:
     """Counts failures per client within a sliding window (in memory, bounded number of clients)."""
 
-    def __init__(self, limit: int = MAX_FAILED_TOKENS, window: float = FAILED_TOKEN_WINDOW,
-                 clock: Callable[[], float] = time.monotonic, max_clients: int = 10000) -> None:
+    def __init__(
+        self,
+        limit: int = MAX_FAILED_TOKENS,
+        window: float = FAILED_TOKEN_WINDOW,
+        clock: Callable[[], float] = time.monotonic,
+        max_clients: int = 10000,
+    ) -> None:
         self.limit, self.window, self.clock, self.max_clients = limit, window, clock, max_clients
         self._failures: "OrderedDict[str, List[float]]" = OrderedDict()
 
@@ -122,10 +129,15 @@ class FailureLimiter:
 
 # ---- measure JSON -------------------------------------------------------------------------
 
+
 def _fact_spec(kb: KnowledgeBase, name: str) -> Dict[str, Any]:
     spec = kb.taxonomy.facts.get(name, {})
-    out = {"name": name, "label": spec.get("label", name), "type": spec.get("type", "text"),
-           "question": spec.get("question", "")}
+    out = {
+        "name": name,
+        "label": spec.get("label", name),
+        "type": spec.get("type", "text"),
+        "question": spec.get("question", ""),
+    }
     if spec.get("values"):
         out["values"] = list(spec["values"])
     return out
@@ -159,11 +171,15 @@ def measure_json(kb: KnowledgeBase, m: Measure) -> Dict[str, Any]:
         "text": m.text,
         "eligibility": {
             "text": elig.get("text", ""),
-            "conditions": [{"fact": c["fact"], "op": c["op"], "value": c.get("value"), "text": c["text"]}
-                           for c in elig.get("conditions") or []],
+            "conditions": [
+                {"fact": c["fact"], "op": c["op"], "value": c.get("value"), "text": c["text"]}
+                for c in elig.get("conditions") or []
+            ],
         },
-        "benefits": [{k: v for k, v in b.items() if k != "when"} | {
-            "when": [c["text"] for c in b.get("when") or []]} for b in m.benefits],
+        "benefits": [
+            {k: v for k, v in b.items() if k != "when"} | {"when": [c["text"] for c in b.get("when") or []]}
+            for b in m.benefits
+        ],
         "application": {
             "steps": list(app.get("steps") or []),
             "urls": list(app.get("urls") or []),
@@ -171,18 +187,20 @@ def measure_json(kb: KnowledgeBase, m: Measure) -> Dict[str, Any]:
             "deadline_text": app.get("deadline_text"),
         },
         "responsible_units": list(m.responsible_units),
-        "contacts": [{
-            "item": c.get("item"),
-            "unit": c["unit"],
-            "office": c.get("office", ""),
-            "persons": list(c.get("persons") or []),
-            "phones": list(c.get("phones") or []),
-            "emails": list(c.get("emails") or []),
-            "note": c.get("note", ""),
-        } for c in m.contacts],
+        "contacts": [
+            {
+                "item": c.get("item"),
+                "unit": c["unit"],
+                "office": c.get("office", ""),
+                "persons": list(c.get("persons") or []),
+                "phones": list(c.get("phones") or []),
+                "emails": list(c.get("emails") or []),
+                "note": c.get("note", ""),
+            }
+            for c in m.contacts
+        ],
         "notes": list(m.notes),
-        "calculator": {"available": bool(decision.calculable(m)),
-                       "inputs": [_fact_spec(kb, f) for f in calc_inputs]},
+        "calculator": {"available": bool(decision.calculable(m)), "inputs": [_fact_spec(kb, f) for f in calc_inputs]},
         "check": {"facts": [_fact_spec(kb, f) for f in eligibility.facts_needed(m)]},
     }
 
@@ -193,11 +211,12 @@ def hit_json(kb: KnowledgeBase, hit: Hit) -> Dict[str, Any]:
 
 # ---- request parsing ----------------------------------------------------------------------
 
+
 def _body(request: Request) -> Dict[str, Any]:
     try:
         body = json.loads(request.body or b"")
     except (ValueError, UnicodeDecodeError):
-        raise ApiError(400, "请求体不是有效的JSON。")
+        raise ApiError(400, "请求体不是有效的JSON。") from None
     if not isinstance(body, dict):
         raise ApiError(400, "请求体应为JSON对象。")
     return body
@@ -217,7 +236,7 @@ def _facts(kb: KnowledgeBase, raw: Any) -> Dict[str, Any]:
     if raw is None:
         return {}
     if not isinstance(raw, dict):
-        raise ApiError(400, "facts 应为JSON对象，例如 {\"monthly_rent\": 10000}。")
+        raise ApiError(400, 'facts 应为JSON对象，例如 {"monthly_rent": 10000}。')
     facts: Dict[str, Any] = {}
     for name, value in raw.items():
         spec = kb.taxonomy.facts.get(name)
@@ -245,15 +264,22 @@ def _facts(kb: KnowledgeBase, raw: Any) -> Dict[str, Any]:
 class HotlineConsole(InputChannel):
     """Staff console: token-protected JSON API over the bot and the KB, and its static page."""
 
-    def __init__(self, token_env: Text = DEFAULT_TOKEN_ENV, static_dir: Optional[Text] = None,
-                 kb_loader: Callable[[], KnowledgeBase] = default_kb) -> None:
+    def __init__(
+        self,
+        token_env: Text = DEFAULT_TOKEN_ENV,
+        static_dir: Optional[Text] = None,
+        kb_loader: Callable[[], KnowledgeBase] = default_kb,
+    ) -> None:
         self.token_env = token_env or DEFAULT_TOKEN_ENV
         self.static_dir = Path(static_dir) if static_dir else DEFAULT_STATIC_DIR
         self.kb_loader = kb_loader
         # Shared by all replicas when CHANNEL_STATE_REDIS_URL is set (bot/channel_state.py).
         shared = channel_state.shared_state()
-        self.guesses = (channel_state.SharedFailureLimiter(shared, MAX_FAILED_TOKENS, FAILED_TOKEN_WINDOW)
-                        if shared is not None else FailureLimiter())
+        self.guesses = (
+            channel_state.SharedFailureLimiter(shared, MAX_FAILED_TOKENS, FAILED_TOKEN_WINDOW)
+            if shared is not None
+            else FailureLimiter()
+        )
 
     @classmethod
     def name(cls) -> Text:
@@ -262,8 +288,9 @@ class HotlineConsole(InputChannel):
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "HotlineConsole":
         credentials = credentials or {}
-        return cls(token_env=str(credentials.get("token_env") or DEFAULT_TOKEN_ENV),
-                   static_dir=credentials.get("static_dir"))
+        return cls(
+            token_env=str(credentials.get("token_env") or DEFAULT_TOKEN_ENV), static_dir=credentials.get("static_dir")
+        )
 
     # -- auth --------------------------------------------------------------------------------
 
@@ -276,8 +303,11 @@ class HotlineConsole(InputChannel):
         client = request.ip or "unknown"
         wait = self.guesses.retry_after(client)
         if wait:
-            return _error(429, f"口令错误次数过多，请{math.ceil(wait / 60)}分钟后再试。",
-                          headers={"Retry-After": str(math.ceil(wait))})
+            return _error(
+                429,
+                f"口令错误次数过多，请{math.ceil(wait / 60)}分钟后再试。",
+                headers={"Retry-After": str(math.ceil(wait))},
+            )
         header = request.headers.get("authorization", "")
         scheme, _, provided = header.partition(" ")
         if scheme.lower() != "bearer" or not provided.strip():
@@ -314,11 +344,21 @@ class HotlineConsole(InputChannel):
 
         collector = CollectingOutputChannel()
         # The district selector decides the district of the answer (actions read it from the metadata).
-        await on_new_message(UserMessage(question, collector, sender_id=session,
-                                         input_channel=self.name(), metadata={"district": district}))
+        await on_new_message(
+            UserMessage(
+                question, collector, sender_id=session, input_channel=self.name(), metadata={"district": district}
+            )
+        )
         hits = [hit_json(kb, h) for h in search(kb, question, district)[:TOP_HITS]]
-        return _json({"answer": collector.messages, "hits": hits, "district": district, "session": session,
-                      "kb_problems": self.kb_problems()})
+        return _json(
+            {
+                "answer": collector.messages,
+                "hits": hits,
+                "district": district,
+                "session": session,
+                "kb_problems": self.kb_problems(),
+            }
+        )
 
     async def feedback(self, request: Request, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> HTTPResponse:
         """The operator marks the last answer right or wrong (note, the measure that should have
@@ -337,11 +377,13 @@ class HotlineConsole(InputChannel):
         if not isinstance(session, str) or not SESSION_RE.match(session):
             raise ApiError(400, "会话标识 session 只能包含字母、数字、下划线和连字符（最多64个字符）。")
         from actions.feedback import payload
+
         text = payload(rating, note=" ".join(note.split()), correct_measure=measure_id)
         collector = CollectingOutputChannel()
         await on_new_message(UserMessage(text, collector, sender_id=session, input_channel=self.name()))
-        return _json({"ok": True, "text": " ".join(m.get("text") or "" for m in collector.messages).strip(),
-                      "session": session})
+        return _json(
+            {"ok": True, "text": " ".join(m.get("text") or "" for m in collector.messages).strip(), "session": session}
+        )
 
     async def measure(self, request: Request, measure_id: str) -> HTTPResponse:
         kb = self.kb_loader()
@@ -361,10 +403,15 @@ class HotlineConsole(InputChannel):
         facts = _facts(kb, body.get("facts"))
         verdict = eligibility.check(m, facts, kb.taxonomy)
         missing = verdict.missing_facts
-        return _json({"measure_id": m.id, "status": verdict.status,
-                      "text": conversation.measure_reply(kb, m, facts, "eligibility"),
-                      "missing_facts": missing,
-                      "missing": [_fact_spec(kb, f) for f in missing]})
+        return _json(
+            {
+                "measure_id": m.id,
+                "status": verdict.status,
+                "text": conversation.measure_reply(kb, m, facts, "eligibility"),
+                "missing_facts": missing,
+                "missing": [_fact_spec(kb, f) for f in missing],
+            }
+        )
 
     # -- static ------------------------------------------------------------------------------
 
@@ -372,8 +419,12 @@ class HotlineConsole(InputChannel):
         path = self.static_dir / name
         if not path.is_file():
             logger.error("hotline console file missing: %s", path)
-            return response.text("热线后台页面文件缺失，请联系系统管理员。", status=500,
-                                 content_type="text/plain; charset=utf-8", headers=SECURITY_HEADERS)
+            return response.text(
+                "热线后台页面文件缺失，请联系系统管理员。",
+                status=500,
+                content_type="text/plain; charset=utf-8",
+                headers=SECURITY_HEADERS,
+            )
         headers = {**SECURITY_HEADERS, "Cache-Control": cache}
         if name == "index.html":
             headers["Content-Security-Policy"] = PAGE_CSP
@@ -396,6 +447,7 @@ class HotlineConsole(InputChannel):
                 except Exception:
                     logger.exception("hotline console request %s failed", request.path)
                     return _error(500, "服务器内部错误，请稍后再试。")
+
             return wrapped
 
         @console.route("/", methods=["GET"])

@@ -23,6 +23,7 @@ Routes under ``/webhooks/curator/``:
 API calls take ``Authorization: Bearer <token>`` or the session cookie; POSTs with the cookie also
 need the header ``X-Curator: 1`` (a cross-site form cannot send it).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -53,10 +54,16 @@ OTHER_TOKENS = ("CONSOLE_TOKEN", "RASA_API_TOKEN", "ACTION_SERVER_TOKEN")
 COOKIE = "curator_session"
 COOKIE_PATH = "/webhooks/curator"
 COOKIE_MAX_AGE = 8 * 3600
-SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer",
-                    "X-Frame-Options": "DENY", "Cache-Control": "no-store"}
-PAGE_CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-            "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+    "Cache-Control": "no-store",
+}
+PAGE_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
 STATIC = {"report.js": curator_report.REPORT_JS, "echarts.min.js": curator_report.ECHARTS_JS}
 
 LOGIN_PAGE = """<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">
@@ -74,15 +81,17 @@ button{{background:#b3261e;color:#fff;border:0;padding:8px 18px;font-size:15px;b
 
 
 def _json(body: Any, status: int = 200) -> HTTPResponse:
-    return response.json(body, status=status, dumps=functools.partial(json.dumps, ensure_ascii=False),
-                         headers=SECURITY_HEADERS)
+    return response.json(
+        body, status=status, dumps=functools.partial(json.dumps, ensure_ascii=False), headers=SECURITY_HEADERS
+    )
 
 
 class CuratorReport(InputChannel):
     """Token-protected report page, its CSV files, and the curators' fixes."""
 
-    def __init__(self, token_env: Text = DEFAULT_TOKEN_ENV, events_url: Optional[Text] = None,
-                 kb_dir: Optional[Text] = None) -> None:
+    def __init__(
+        self, token_env: Text = DEFAULT_TOKEN_ENV, events_url: Optional[Text] = None, kb_dir: Optional[Text] = None
+    ) -> None:
         self.token_env = token_env or DEFAULT_TOKEN_ENV
         self._events_url = events_url
         self.kb_dir = Path(kb_dir) if kb_dir else None
@@ -95,8 +104,11 @@ class CuratorReport(InputChannel):
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "CuratorReport":
         credentials = credentials or {}
-        return cls(token_env=str(credentials.get("token_env") or DEFAULT_TOKEN_ENV),
-                   events_url=credentials.get("events_url"), kb_dir=credentials.get("kb_dir"))
+        return cls(
+            token_env=str(credentials.get("token_env") or DEFAULT_TOKEN_ENV),
+            events_url=credentials.get("events_url"),
+            kb_dir=credentials.get("kb_dir"),
+        )
 
     # -- auth --------------------------------------------------------------------------------
 
@@ -134,15 +146,24 @@ class CuratorReport(InputChannel):
     def too_many(self, request: Request) -> Optional[HTTPResponse]:
         wait = self.guesses.retry_after(request.ip or "unknown")
         if wait:
-            return response.text(f"口令错误次数过多，请{math.ceil(wait / 60)}分钟后再试。", status=429,
-                                 headers={**SECURITY_HEADERS, "Retry-After": str(math.ceil(wait))})
+            return response.text(
+                f"口令错误次数过多，请{math.ceil(wait / 60)}分钟后再试。",
+                status=429,
+                headers={**SECURITY_HEADERS, "Retry-After": str(math.ceil(wait))},
+            )
         return None
 
     def login_page(self, status: int, error: str = "") -> HTTPResponse:
         err = f'<p class="err">{error}</p>' if error else ""
-        return response.html(LOGIN_PAGE.format(action=COOKIE_PATH + "/login", error=err), status=status,
-                             headers={**SECURITY_HEADERS, "Content-Security-Policy": PAGE_CSP,
-                                      "WWW-Authenticate": 'Bearer realm="curator-report"'})
+        return response.html(
+            LOGIN_PAGE.format(action=COOKIE_PATH + "/login", error=err),
+            status=status,
+            headers={
+                **SECURITY_HEADERS,
+                "Content-Security-Policy": PAGE_CSP,
+                "WWW-Authenticate": 'Bearer realm="curator-report"',
+            },
+        )
 
     # -- data --------------------------------------------------------------------------------
 
@@ -179,14 +200,17 @@ class CuratorReport(InputChannel):
                     except Exception:
                         logger.exception("curator report request %s failed", request.path)
                         return _json({"error": "服务器内部错误，请稍后再试。", "status": 500}, 500)
+
                 return inner
+
             return wrap
 
         @bp.route("/", methods=["GET"])
         @guarded(page=True)
         async def page(request: Request) -> HTTPResponse:
-            html = curator_report.render_html(await self.report(request), asset_prefix="static/",
-                                              csv_prefix="csv/", served=True)
+            html = curator_report.render_html(
+                await self.report(request), asset_prefix="static/", csv_prefix="csv/", served=True
+            )
             return response.html(html, headers={**SECURITY_HEADERS, "Content-Security-Policy": PAGE_CSP})
 
         @bp.route("/login", methods=["POST"])
@@ -205,7 +229,12 @@ class CuratorReport(InputChannel):
             resp = response.redirect(COOKIE_PATH + "/", status=303, headers=SECURITY_HEADERS)
             resp.cookies[COOKIE] = self.session_value(token)
             cookie = resp.cookies[COOKIE]
-            cookie["httponly"], cookie["samesite"], cookie["path"], cookie["max-age"] = True, "Strict", COOKIE_PATH, COOKIE_MAX_AGE
+            cookie["httponly"], cookie["samesite"], cookie["path"], cookie["max-age"] = (
+                True,
+                "Strict",
+                COOKIE_PATH,
+                COOKIE_MAX_AGE,
+            )
             return resp
 
         @bp.route("/logout", methods=["POST"])
@@ -219,10 +248,16 @@ class CuratorReport(InputChannel):
         async def static(request: Request, name: str) -> HTTPResponse:
             path = STATIC.get(name)
             if path is None or not path.is_file():
-                return response.text("文件不存在（ECharts 由 scripts/run.sh 在 web/ 中用 npm 安装）。", status=404,
-                                     headers=SECURITY_HEADERS)
-            return await response.file(path, mime_type="application/javascript; charset=utf-8",
-                                       headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "no-cache"})
+                return response.text(
+                    "文件不存在（ECharts 由 scripts/run.sh 在 web/ 中用 npm 安装）。",
+                    status=404,
+                    headers=SECURITY_HEADERS,
+                )
+            return await response.file(
+                path,
+                mime_type="application/javascript; charset=utf-8",
+                headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "no-cache"},
+            )
 
         @bp.route("/csv/<name>", methods=["GET"])
         @guarded()
@@ -232,8 +267,11 @@ class CuratorReport(InputChannel):
             if table not in tables:
                 return _json({"error": "没有这个表。", "status": 404}, 404)
             _, header, rows = tables[table]
-            return response.text(curator_report.csv_text(header, rows), content_type="text/csv; charset=utf-8",
-                                 headers={**SECURITY_HEADERS, "Content-Disposition": f'attachment; filename="{table}.csv"'})
+            return response.text(
+                curator_report.csv_text(header, rows),
+                content_type="text/csv; charset=utf-8",
+                headers={**SECURITY_HEADERS, "Content-Disposition": f'attachment; filename="{table}.csv"'},
+            )
 
         @bp.route("/api/report", methods=["GET"])
         @guarded()
@@ -251,10 +289,14 @@ class CuratorReport(InputChannel):
             try:
                 if act == "attach":
                     mid = str(body.get("measure_id") or "").strip()
-                    path, added = await loop.run_in_executor(None, curation.attach, self.kb_path(), body["wording"], mid)
+                    path, added = await loop.run_in_executor(
+                        None, curation.attach, self.kb_path(), body["wording"], mid
+                    )
                     message = f"{'已挂到' if added else '已在'} {mid}，几秒内生效"
                 else:
-                    path, added = await loop.run_in_executor(None, curation.mark_out_of_scope, self.kb_path(), body["wording"])
+                    path, added = await loop.run_in_executor(
+                        None, curation.mark_out_of_scope, self.kb_path(), body["wording"]
+                    )
                     message = "已标为超出范围，几秒内生效" if added else "已标为超出范围"
             except curation.CurationError as exc:
                 return _json({"error": str(exc), "status": 400}, 400)

@@ -16,24 +16,26 @@ clean 400/413.
 * typed commands for Rasa's built-in intents (``/restart``, ``/session_start`` …) get a short
   polite reply and are not run.
 """
+
 from __future__ import annotations
 
 import asyncio
 import inspect
 import json
 import logging
-import uuid
 import re
+import uuid
 from typing import Any, Awaitable, Callable, Dict, Optional, Set, Text
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
-from rasa.shared.core.constants import DEFAULT_INTENTS
 from rasa.core.channels.rest import RestInput
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
-from bot import rasa_patches
+from rasa.shared.core.constants import DEFAULT_INTENTS
 from sanic import Blueprint
 from sanic.exceptions import InvalidUsage, PayloadTooLarge
 from sanic.request import Request
+
+from bot import rasa_patches
 
 logger = logging.getLogger(__name__)
 
@@ -61,8 +63,12 @@ PUSH_LATE_REPLY = "您的问题还在处理中，请稍候，答案处理完会�
 def valid_sender_id(sender: Any) -> bool:
     """A sender id a channel may pass on: 1–128 printable characters (no control characters, no
     lone surrogates, not only spaces)."""
-    return (isinstance(sender, str) and 0 < len(sender) <= MAX_SENDER_CHARS
-            and sender.strip() != "" and sender.isprintable())
+    return (
+        isinstance(sender, str)
+        and 0 < len(sender) <= MAX_SENDER_CHARS
+        and sender.strip() != ""
+        and sender.isprintable()
+    )
 
 
 def conversation_id(channel: Text, sender: Text) -> Text:
@@ -74,8 +80,7 @@ def client_metadata(raw: Any) -> Dict[Text, Any]:
     """Only the metadata the bot uses, as short strings; everything else a client sends is dropped."""
     if not isinstance(raw, dict):
         return {}
-    return {k: raw[k] for k in METADATA_KEYS
-            if isinstance(raw.get(k), str) and len(raw[k]) <= MAX_METADATA_VALUE_CHARS}
+    return {k: raw[k] for k in METADATA_KEYS if isinstance(raw.get(k), str) and len(raw[k]) <= MAX_METADATA_VALUE_CHARS}
 
 
 def builtin_command(text: Text) -> bool:
@@ -115,12 +120,20 @@ def _counted(method: str) -> Callable[..., Awaitable[Any]]:
     async def send(self: CountingOutputChannel, recipient_id: Text, *args: Any, **kwargs: Any) -> Any:
         self.sent += 1
         return await getattr(self.inner, method)(self.recipient_id, *args, **kwargs)
+
     return send
 
 
 # Direct calls such as send_text_message (not only send_response) are forwarded and counted too.
-for _method in ("send_text_message", "send_image_url", "send_attachment", "send_text_with_buttons",
-                "send_quick_replies", "send_elements", "send_custom_json"):
+for _method in (
+    "send_text_message",
+    "send_image_url",
+    "send_attachment",
+    "send_text_with_buttons",
+    "send_quick_replies",
+    "send_elements",
+    "send_custom_json",
+):
     setattr(CountingOutputChannel, _method, _counted(_method))
 
 
@@ -136,9 +149,12 @@ def finish_in_background(awaitable: Awaitable[Any]) -> "asyncio.Future[Any]":
     return task
 
 
-def guard(on_new_message: Callable[[UserMessage], Awaitable[Any]], channel: Text,
-          reply_timeout: Optional[float] = DEFAULT_REPLY_TIMEOUT,
-          late_reply: Text = LATE_REPLY) -> Callable[[UserMessage], Awaitable[Any]]:
+def guard(
+    on_new_message: Callable[[UserMessage], Awaitable[Any]],
+    channel: Text,
+    reply_timeout: Optional[float] = DEFAULT_REPLY_TIMEOUT,
+    late_reply: Text = LATE_REPLY,
+) -> Callable[[UserMessage], Awaitable[Any]]:
     """Wrap Rasa's message handler for ``channel``: valid sender ids only, one conversation per
     channel and sender, bounded text, and at least one reply to every user message.
 
@@ -174,8 +190,11 @@ def guard(on_new_message: Callable[[UserMessage], Awaitable[Any]], channel: Text
             result = await asyncio.wait_for(asyncio.shield(turn), timeout=reply_timeout)
         except asyncio.TimeoutError:
             late = True
-            logger.warning("the turn of %r is still running after %.1fs: it will finish and be stored",
-                           message.sender_id, reply_timeout)
+            logger.warning(
+                "the turn of %r is still running after %.1fs: it will finish and be stored",
+                message.sender_id,
+                reply_timeout,
+            )
         except Exception:
             logger.exception("handling the message of %r failed", message.sender_id)
         if counter.sent == 0:
@@ -193,9 +212,9 @@ def _json_object(request: Request) -> Dict[str, Any]:
     try:
         body = request.json
     except Exception:
-        raise InvalidUsage("请求体不是有效的JSON。")
+        raise InvalidUsage("请求体不是有效的JSON。") from None
     if not isinstance(body, dict):
-        raise InvalidUsage("请求体应为JSON对象，例如 {\"sender\": \"u1\", \"message\": \"你好\"}。")
+        raise InvalidUsage('请求体应为JSON对象，例如 {"sender": "u1", "message": "你好"}。')
     return body
 
 
@@ -245,7 +264,7 @@ class GuardedSocketIOInput(SocketIOInput):
         return "socketio"
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        handler = guard(on_new_message, self.name(), late_reply=PUSH_LATE_REPLY)   # a late answer is still pushed
+        handler = guard(on_new_message, self.name(), late_reply=PUSH_LATE_REPLY)  # a late answer is still pushed
         socketio_webhook = super().blueprint(handler)
         sio = self.sio
 
@@ -281,7 +300,14 @@ class GuardedSocketIOInput(SocketIOInput):
                     metadata = json.loads(metadata)
                 except ValueError:
                     metadata = None
-            await handler(UserMessage(text, SocketIOOutput(sio, self.bot_message_evt), sender,
-                                      input_channel=self.name(), metadata=client_metadata(metadata)))
+            await handler(
+                UserMessage(
+                    text,
+                    SocketIOOutput(sio, self.bot_message_evt),
+                    sender,
+                    input_channel=self.name(),
+                    metadata=client_metadata(metadata),
+                )
+            )
 
         return socketio_webhook

@@ -30,17 +30,15 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Set, Text, Tuple
 
-from sanic import Blueprint, response
-from sanic.request import Request
-from sanic.response import HTTPResponse
-
 from rasa.core.channels.channel import (
     CollectingOutputChannel,
     InputChannel,
     UserMessage,
 )
 from rasa.shared.exceptions import RasaException
-
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
 from wechatpy import parse_message
 from wechatpy.crypto import WeChatCrypto
 from wechatpy.events import BaseEvent
@@ -67,10 +65,7 @@ logger = logging.getLogger(__name__)
 
 CHANNEL_NAME = "wechat"
 
-NON_TEXT_REPLY = (
-    "您好，目前我只能看懂文字消息，请直接输入您想咨询的问题，"
-    "例如：西城区房租减免怎么申请？"
-)
+NON_TEXT_REPLY = "您好，目前我只能看懂文字消息，请直接输入您想咨询的问题，例如：西城区房租减免怎么申请？"
 BOT_ERROR_REPLY = "抱歉，系统暂时繁忙，请稍后再试。"
 GREET_PAYLOAD = "/greet"
 
@@ -238,9 +233,7 @@ class WeChatInput(InputChannel):
         return CHANNEL_NAME
 
     @classmethod
-    def from_credentials(
-        cls, credentials: Optional[Dict[Text, Any]]
-    ) -> "WeChatInput":
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "WeChatInput":
         if not credentials:
             cls.raise_missing_credentials_exception()
         return cls(
@@ -274,17 +267,12 @@ class WeChatInput(InputChannel):
         self.encoding_aes_key = _as_optional_str(encoding_aes_key)
 
         try:
-            self.passive_timeout = float(
-                DEFAULT_PASSIVE_TIMEOUT if passive_timeout in (None, "") else passive_timeout
-            )
-            self.max_body_bytes = int(
-                DEFAULT_MAX_BODY_BYTES if max_body_bytes in (None, "") else max_body_bytes
-            )
-        except (TypeError, ValueError):
+            self.passive_timeout = float(DEFAULT_PASSIVE_TIMEOUT if passive_timeout in (None, "") else passive_timeout)
+            self.max_body_bytes = int(DEFAULT_MAX_BODY_BYTES if max_body_bytes in (None, "") else max_body_bytes)
+        except (TypeError, ValueError) as exc:
             raise RasaException(
-                "WeChat channel: 'passive_timeout' must be a number of seconds "
-                "and 'max_body_bytes' an integer."
-            )
+                "WeChat channel: 'passive_timeout' must be a number of seconds and 'max_body_bytes' an integer."
+            ) from exc
         if self.passive_timeout <= 0:
             raise RasaException("WeChat channel: 'passive_timeout' must be > 0.")
         if self.passive_timeout >= 5:
@@ -299,16 +287,12 @@ class WeChatInput(InputChannel):
         self.crypto: Optional[WeChatCrypto] = None
         if self.encoding_aes_key:
             if not self.app_id:
-                raise RasaException(
-                    "WeChat channel: 'app_id' is required when "
-                    "'encoding_aes_key' is set (安全模式)."
-                )
+                raise RasaException("WeChat channel: 'app_id' is required when 'encoding_aes_key' is set (安全模式).")
             try:
                 self.crypto = WeChatCrypto(self.token, self.encoding_aes_key, self.app_id)
             except Exception:
                 raise RasaException(
-                    "WeChat channel: 'encoding_aes_key' is invalid "
-                    "(expected the 43-character EncodingAESKey)."
+                    "WeChat channel: 'encoding_aes_key' is invalid (expected the 43-character EncodingAESKey)."
                 ) from None
 
         if client_factory is not None:
@@ -320,11 +304,10 @@ class WeChatInput(InputChannel):
         # options are shared in Redis (bot/channel_state.py); else this process's memory.
         shared = channel_state.shared_state()
         self.shared_state = shared
-        self.shared_options = (channel_state.SharedOptions(shared, OPTIONS_TTL_SECONDS)
-                               if shared is not None else None)
+        self.shared_options = channel_state.SharedOptions(shared, OPTIONS_TTL_SECONDS) if shared is not None else None
         self.replay_store = replay_store or (
-            channel_state.SharedReplayStore(shared, DEDUP_TTL_SECONDS)
-            if shared is not None else InMemoryReplayStore())
+            channel_state.SharedReplayStore(shared, DEDUP_TTL_SECONDS) if shared is not None else InMemoryReplayStore()
+        )
         self._turns = TTLCache(DEDUP_TTL_SECONDS)
         self._options = TTLCache(OPTIONS_TTL_SECONDS)
         self._background: Set["asyncio.Future[Any]"] = set()
@@ -453,11 +436,11 @@ class WeChatInput(InputChannel):
         try:
             check_signature(self.token, signature, timestamp, nonce)
         except InvalidSignatureException:
-            raise _HTTPError(403, "invalid signature")
+            raise _HTTPError(403, "invalid signature") from None
         try:
             skew = abs(self.wall_clock() - int(timestamp))
         except ValueError:
-            raise _HTTPError(403, "invalid timestamp")
+            raise _HTTPError(403, "invalid timestamp") from None
         if skew > REPLAY_WINDOW_SECONDS:
             raise _HTTPError(403, "stale timestamp")
         return timestamp, nonce
@@ -469,7 +452,7 @@ class WeChatInput(InputChannel):
                 if int(declared) > self.max_body_bytes:
                     raise _HTTPError(413, "request body too large")
             except ValueError:
-                raise _HTTPError(400, "invalid Content-Length")
+                raise _HTTPError(400, "invalid Content-Length") from None
         chunks: List[bytes] = []
         size = 0
         if request.stream is not None:
@@ -494,23 +477,22 @@ class WeChatInput(InputChannel):
             try:
                 return _Verified(body.decode("utf-8"), False, timestamp, nonce)
             except UnicodeDecodeError:
-                raise _HTTPError(400, "body is not UTF-8")
+                raise _HTTPError(400, "body is not UTF-8") from None
 
         msg_signature = request.args.get("msg_signature")
         if not msg_signature:
             raise _HTTPError(403, "missing msg_signature")
         if self.crypto is None:
             logger.error(
-                "WeChat channel: received an encrypted (安全模式) message but "
-                "'encoding_aes_key' is not configured."
+                "WeChat channel: received an encrypted (安全模式) message but 'encoding_aes_key' is not configured."
             )
             raise _HTTPError(400, "encrypted message but no encoding_aes_key configured")
         try:
             xml = self.crypto.decrypt_message(body, msg_signature, timestamp, nonce)
         except (InvalidSignatureException, InvalidAppIdException):
-            raise _HTTPError(403, "invalid msg_signature")
+            raise _HTTPError(403, "invalid msg_signature") from None
         except Exception:
-            raise _HTTPError(400, "malformed encrypted message")
+            raise _HTTPError(400, "malformed encrypted message") from None
         return _Verified(xml, True, timestamp, nonce)
 
     @staticmethod
@@ -518,7 +500,7 @@ class WeChatInput(InputChannel):
         try:
             message = parse_message(xml)
         except Exception:
-            raise _HTTPError(400, "malformed XML")
+            raise _HTTPError(400, "malformed XML") from None
         try:
             valid = bool(message and message.source and message.target)
             # numeric fields are converted lazily: fail here, not later
@@ -530,7 +512,7 @@ class WeChatInput(InputChannel):
         if not valid_sender_id(message.source):
             raise _HTTPError(400, "invalid FromUserName")
         if isinstance(message, TextMessage) and not isinstance(message.content, (str, type(None))):
-            raise _HTTPError(400, "Content is not text")     # markup smuggled into the XML
+            raise _HTTPError(400, "Content is not text")  # markup smuggled into the XML
         return message
 
     # ------------------------------------------------------------------ #
@@ -630,9 +612,7 @@ class WeChatInput(InputChannel):
         except Exception:
             return  # _run_turn reports bot errors itself
         if answer:
-            await self.send_via_customer_service(
-                turn.openid, split_utf8(answer, WECHAT_TEXT_LIMIT_BYTES)
-            )
+            await self.send_via_customer_service(turn.openid, split_utf8(answer, WECHAT_TEXT_LIMIT_BYTES))
 
     def _schedule_late_delivery(self, turn: _Turn) -> None:
         if turn.delivery is None:
@@ -654,9 +634,7 @@ class WeChatInput(InputChannel):
             answer = await self._shared_answer(key)  # handled by another replica: its answer
             return self._xml_reply(message, answer, verified) if answer else self._success()
         if turn is None:
-            task = asyncio.ensure_future(
-                self._run_turn(on_new_message, bot_text, message.source, metadata)
-            )
+            task = asyncio.ensure_future(self._run_turn(on_new_message, bot_text, message.source, metadata))
             turn = _Turn(task=task, openid=message.source)
             self._turns.set(key, turn)
         else:
@@ -721,16 +699,12 @@ class WeChatInput(InputChannel):
         if bot_input is None:
             return self._xml_reply(message, NON_TEXT_REPLY, verified)
         bot_text, metadata = bot_input
-        return await self._answer_with_bot(
-            on_new_message, message, bot_text, metadata, verified
-        )
+        return await self._answer_with_bot(on_new_message, message, bot_text, metadata, verified)
 
     # ------------------------------------------------------------------ #
     # Sanic blueprint
     # ------------------------------------------------------------------ #
-    def blueprint(
-        self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
-    ) -> Blueprint:
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         # Same guarantee as REST and the widget: a failing action server yields an apology with
         # the knowledge base's contacts, never an empty answer.
         # No deadline in the guard: this channel answers passively within 5 s or pushes the answer

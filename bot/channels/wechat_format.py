@@ -174,9 +174,7 @@ def split_utf8(text: Text, limit: int = WECHAT_TEXT_LIMIT_BYTES) -> List[Text]:
     return parts
 
 
-def truncate_utf8(
-    text: Text, limit: int = WECHAT_TEXT_LIMIT_BYTES, suffix: Text = TRUNCATION_SUFFIX
-) -> Text:
+def truncate_utf8(text: Text, limit: int = WECHAT_TEXT_LIMIT_BYTES, suffix: Text = TRUNCATION_SUFFIX) -> Text:
     """Returns ``text`` if it fits in ``limit`` bytes, else a shortened copy + suffix."""
     text = text or ""
     if utf8_len(text) <= limit:

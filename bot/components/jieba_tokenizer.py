@@ -3,6 +3,7 @@
 jieba emits " " as a token between Chinese and English words ("rent能减吗 ok"); later featurizers
 strip whitespace and the token counts no longer match, which breaks training and parsing.
 """
+
 from typing import List, Text
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -19,8 +20,11 @@ class CleanJiebaTokenizer(JiebaTokenizer):
         import jieba
 
         text = message.get(attribute) or ""
-        tokens = [Token(word.strip(), start + (len(word) - len(word.lstrip())))
-                  for word, start, _ in jieba.tokenize(text) if word.strip()]
+        tokens = [
+            Token(word.strip(), start + (len(word) - len(word.lstrip())))
+            for word, start, _ in jieba.tokenize(text)
+            if word.strip()
+        ]
         if not tokens:
             tokens = [Token(text or " ", 0)]
         return self._apply_token_pattern(tokens)
