@@ -136,3 +136,37 @@ def test_hotline_console(browser, servers):
         assert errors == []
     finally:
         context.close()
+
+
+XSS = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>[a](javascript:window.__xss=3)'
+
+
+def test_markup_typed_by_a_user_never_runs_in_the_widget_or_the_console(browser, servers):
+    from playwright.sync_api import expect
+
+    context, page, outside, errors = _page(browser, servers.rasa_url, viewport={"width": 1280, "height": 900})
+    dialogs = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    try:
+        page.goto(servers.rasa_url + "/webhooks/web/")
+        responses = page.locator(".rw-response")
+        expect(responses.first).to_contain_text("您好", timeout=BOT_TIMEOUT)
+        before = responses.count()
+        box = page.locator(".rw-new-message")
+        box.fill(XSS + " 西城房租")
+        box.press("Enter")
+        expect(responses.nth(before)).to_be_visible(timeout=BOT_TIMEOUT)
+        page.locator(".rw-client").last.click()          # a click would follow a javascript: link
+        page.wait_for_timeout(300)
+        assert page.evaluate("window.__xss") is None
+
+        page.goto(servers.rasa_url + "/webhooks/console/")
+        page.fill("#token", TOKEN)
+        page.click("#login-form button[type=submit]")
+        page.fill("#question", XSS + " 密云贷款贴息")
+        page.press("#question", "Control+Enter")
+        expect(page.locator("#answer .bot-message").first).to_be_visible(timeout=BOT_TIMEOUT)
+        assert page.evaluate("window.__xss") is None
+        assert dialogs == [] and outside == [] and errors == []
+    finally:
+        context.close()
