@@ -106,6 +106,9 @@ def test_wechat_numbered_option_works_on_either_replica(stack):
     assert intents == ["greet", "ask_rent", "greet", "list_policies"], intents
 
 
+KEEP_TALKING_AFTER_KILL = 8.0   # seconds
+
+
 def test_a_replica_killed_under_load_loses_no_acknowledged_turn(stack):
     senders = [f"kill-{i}-{uuid.uuid4().hex[:6]}" for i in range(6)]
     acknowledged = {s: [] for s in senders}
@@ -117,7 +120,10 @@ def test_a_replica_killed_under_load_loses_no_acknowledged_turn(stack):
     nginx = f"{stack.url}/webhooks/rest/webhook"
 
     def user(sender: str) -> None:
-        for j in range(20):
+        # keep talking until some seconds after the kill, however fast the turns are on this machine
+        for j in range(200):
+            if killed_at and time.time() > killed_at[0] + KEEP_TALKING_AFTER_KILL:
+                break
             text = f"{SCRIPT[j % len(SCRIPT)]}（{j}）"
             try:
                 r = requests.post(nginx, json={"sender": sender, "message": text}, timeout=60)
@@ -143,7 +149,7 @@ def test_a_replica_killed_under_load_loses_no_acknowledged_turn(stack):
     for t in threads:
         t.join()
     try:
-        assert after_kill["ok"] >= 30, after_kill
+        assert after_kill["ok"] >= 12, after_kill
         # a conversation whose turn was in flight on the killed replica waits for that replica's lock
         # ticket to expire (TICKET_LOCK_LIFETIME, 20 s here): meanwhile it gets the polite "late" reply
         assert after_kill["failed"] <= after_kill["ok"] // 2, (after_kill, seen)
