@@ -209,7 +209,7 @@ def _fact_value(kb: KnowledgeBase, fact: str, value) -> str:
 
 
 QUESTION_FILLER = re.compile(
-    r"怎么|如何|什么|多少|能不能|可以|是否|请问|我们|你们|政策|措施|西城|密云|区|的|了|吗|呢|啊|吧|有|是"
+    r"怎么|如何|什么|多少|能不能|可以|是否|请问|我们|你们|政策|措施|西城|密云|区|的|了|吗|呢|啊|吧|有|是|啥|哪些|要求|规定|说法"
 )
 
 
@@ -222,7 +222,8 @@ def source_sentences(m: Measure, question: str, limit: int = 2) -> List[str]:
         return []
     sentences = [x.strip() for x in re.split(r"(?<=[。；])", m.text) if len(x.strip()) > 4]
     scored = [(len(q & set(char_bigrams(x))), i, x) for i, x in enumerate(sentences)]
-    best = sorted([t for t in scored if t[0] >= 2], key=lambda t: (-t[0], t[1]))[:limit]
+    need = 2 if len(q) >= 3 else 1  # "费率有啥要求": a short follow-up names one thing
+    best = sorted([t for t in scored if t[0] >= need], key=lambda t: (-t[0], t[1]))[:limit]
     return [x for _, _, x in sorted(best, key=lambda t: t[1])]
 
 

@@ -104,6 +104,10 @@ def select_contacts(
         with_phone = [c for c in with_phone if c.get("phones")]
     if len(with_phone) <= 1:
         return with_phone, bool(with_phone)
+    if PERSON_WORDS.search(u.text) and any(c.get("persons") for c in with_phone):
+        with_phone = [c for c in with_phone if c.get("persons")]  # "联系人是谁": the named people
+        if len(with_phone) == 1:
+            return with_phone, True
     chosen, specific = _contacts_named(kb, with_phone, u.text)
     own = [b["text"] for b in m.benefits_of_kind(ROLE_BENEFIT.get((facts or {}).get("role"), ""))]
     by_benefit = (
@@ -117,6 +121,7 @@ def select_contacts(
 
 # The benefit that is the user's own when they say they are the landlord or the guarantor.
 ROLE_BENEFIT = {"业主": "landlord_subsidy", "担保机构": "guarantee_subsidy"}
+PERSON_WORDS = re.compile(r"联系人|是谁|哪位|找谁|叫什么")
 EMAIL_WORDS = re.compile(r"邮箱|邮件|email|e-mail|报送|发送|寄|材料|清单", re.IGNORECASE)
 
 

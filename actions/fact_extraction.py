@@ -63,6 +63,7 @@ MONEY_PATTERNS = {
         rf"(?:营业收入|年收入|年营收|营收)[^\d。，,下降少跌减]{{0,6}}{NUM}(?![\d.])\s*(亿|万|千|k|w)?\s*(?:元|块)?(?!\s*%)"
     ],
 }
+GENERIC_VALUES = {"其他"}
 NO_LAYOFFS = re.compile(
     r"(没有?裁员|没裁人|不裁员|没有减员|零裁员|一个没裁|都没裁|没有?裁过|没辞退|没有辞退|一个(人|员工|老师)?都没(裁|辞退|减))"
 )
@@ -228,7 +229,8 @@ def extract_facts(text: str, kb: KnowledgeBase) -> Dict[str, Any]:
 
     owners = tax.facts["property_owner"]["values"]
     for owner in owners:
-        forms = [owner] + tax.synonyms.get(owner, [])
+        # the value 其他 is also an everyday word ("其他条件都符合"): only its named forms count
+        forms = ([] if owner in GENERIC_VALUES else [owner]) + tax.synonyms.get(owner, [])
         if any(_mentions(raw, f) for f in forms if f):
             facts["property_owner"] = owner
             break

@@ -303,3 +303,18 @@ def test_a_guarantor_gets_the_contact_of_the_guarantors_subsidy(kb):
 def test_an_amount_question_without_the_rent_still_gets_the_rate_of_the_stated_case(kb):
     [reply] = ask(kb, "西城区属国企的写字楼 我们租来办公 1号文减了多少")
     assert reply.startswith("按原文，承租用于办公用房的") and "50%" in reply
+
+
+def test_other_conditions_met_is_not_a_landlord_type(kb):
+    _, reply = ask(kb, "密云租区属国企的房子，一共40个人，裁了3个，能免吗", "要是只裁了2个呢 其他条件都符合")
+    assert reply.startswith("按您说的情况，符合") and "您的情况：其他" not in reply
+
+
+def test_asking_for_the_contact_persons_gives_the_named_people(kb):
+    _, reply = ask(kb, "密云有没有贷款方面的热线", "联系人是谁")
+    assert "刘义" in reply
+
+
+def test_a_short_follow_up_quotes_the_sentence_it_names(kb):
+    _, reply = ask(kb, "西城融资担保有什么支持", "费率有啥要求")
+    assert "综合费率不足2%" in reply
