@@ -78,7 +78,8 @@ def contact_answer(d: Decision) -> List[str]:
     m = d.measure
     if not d.contacts:
         units = "、".join(m.responsible_units) or "相关部门"
-        return [f"原文没有为“{m.title}”公布联系电话，责任单位是{units}。"]
+        said = source_sentences(m, d.u.text) or [m.summary]
+        return [f"原文没有为“{m.title}”公布联系电话，责任单位是{units}。", "原文：" + "".join(said)]
     if d.contacts_specific and len(d.contacts) <= 2:
         item = d.contacts[0].get("item") or m.title
         first = f"{item}请联系{_who(d.contacts[0])}"

@@ -318,3 +318,13 @@ def test_asking_for_the_contact_persons_gives_the_named_people(kb):
 def test_a_short_follow_up_quotes_the_sentence_it_names(kb):
     _, reply = ask(kb, "西城融资担保有什么支持", "费率有啥要求")
     assert "综合费率不足2%" in reply
+
+
+def test_a_measure_without_a_phone_still_says_what_the_notice_prints(kb):
+    [reply] = ask(kb, "疫情期间遇到别的特殊困难 6号文咋说的 找谁")
+    assert "经区政府决策后" in reply
+
+
+def test_what_the_notice_says_for_a_case_is_not_a_list(kb):
+    [reply] = ask(kb, "租的民企的房子 6号文对房租有啥说法没")
+    assert "协商" in reply
