@@ -247,6 +247,8 @@ def duty_sentences(m: Measure, question: str) -> List[str]:
 
 def measure_answer(kb: KnowledgeBase, d: Decision) -> str:
     m = d.measure
+    if m is None:
+        return no_answer(kb, d)
     u = d.u
     ask = u.primary_ask
     head = f"【{m.district}】{m.title}（{m.article}）"
@@ -287,6 +289,13 @@ def measure_answer(kb: KnowledgeBase, d: Decision) -> str:
     elif ask == "amount":
         lines += [] if d.amounts else stated_case_sentences(d)  # "租来办公…减了多少": the office rate
         lines += amount_sentences(kb, d) or ["原文没有给出可计算的金额标准。"]
+        lines.append(f"{head}：{m.summary}")
+    elif ask == "eligibility" and d.verdict is None:
+        elig = (m.eligibility or {}).get("text")
+        units = "、".join(m.responsible_units) or "责任单位"
+        lines.append(
+            f"原文没有列出可逐项判断的条件，是否符合由{units}确认。" + (f"原文的表述是：{elig}。" if elig else "")
+        )
         lines.append(f"{head}：{m.summary}")
     elif ask == "conditions":
         elig = (m.eligibility or {}).get("text")

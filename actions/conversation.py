@@ -107,7 +107,7 @@ def missing_for(kb: KnowledgeBase, measure_id: str, facts: Dict[str, Any]) -> Li
     verdict = eligibility.check(m, facts, kb.taxonomy)
     missing = verdict.missing_facts if verdict.status == eligibility.UNKNOWN else []
     if not missing and verdict.status == eligibility.ELIGIBLE and calculable(m):
-        missing = [f for f in amount_inputs(m) if f not in facts]
+        missing = [f for f in amount_inputs(m, facts) if f not in facts]
     return missing
 
 
@@ -155,7 +155,7 @@ def respond(
     context["facts"] = facts
     if u.districts and len(u.districts) == 1:
         context["district"] = u.districts[0]
-    if d.kind == "measure" and "amount" in u.asked and d.amount_missing and not d.amounts and not pending:
+    if d.kind == "measure" and u.primary_ask == "amount" and d.amount_missing and not d.amounts and not pending:
         fact = d.amount_missing[0]
         question, buttons = fact_question(kb, fact)
         reply.texts.append(question)
@@ -164,6 +164,8 @@ def respond(
         reply.buttons = buttons
     if d.kind != "which_district":
         context["options"] = None
+    if d.kind in ("no_answer", "out_of_scope") and u.districts and context.get("measure_id"):
+        context["measure_id"] = None  # "那密云呢" found nothing: the other district's measure is not the topic now
     if d.kind == "measure" or (d.kind == "english" and d.measure):
         context.update(measure_id=d.measure.id, district=d.measure.district)
         asked_before = u.previous_text if u.by_reference == "context" else ""
@@ -206,11 +208,11 @@ def _continue_check(
         if goal == "eligibility"
         else [
             f
-            for f in amount_inputs(m)
+            for f in amount_inputs(m, facts)
             if f not in facts and not (f == "employees_trained" and "training_hours" not in facts)
         ]
     )
-    if goal == "amount" and "employees_trained" in amount_inputs(m) and "employees_trained" not in facts:
+    if goal == "amount" and "employees_trained" in amount_inputs(m, facts) and "employees_trained" not in facts:
         missing = missing or ["employees_trained"]
     if missing:
         question, buttons = fact_question(kb, missing[0])

@@ -33,6 +33,7 @@ PATTERNS = [
     ("身份证号", re.compile(r"(?<![0-9A-Za-z])(\d{17}[\dXx]|\d{15})(?![0-9A-Za-z])")),
     ("手机号", re.compile(r"(?<!\d)(?:\+?86[- ]?)?1[3-9]\d[- ]?\d{4}[- ]?\d{4}(?!\d)")),
     ("电话", re.compile(r"(?<!\d)0\d{2,3}[- ]?\d{7,8}(?!\d)")),
+    ("电话", re.compile(r"(?<!\d)\d{4}[- ]?\d{4}(?!\d)")),  # Beijing numbers without area code: 83912345
 ]
 
 

@@ -411,7 +411,7 @@ def csv_text(header: List[str], rows: List[List[Any]]) -> str:
     writer.writerow(header)
     for row in rows:
         writer.writerow(
-            ["" if v is None else (("'" + v) if isinstance(v, str) and v[:1] in "=+-@" else v) for v in row]
+            ["" if v is None else (("'" + v) if isinstance(v, str) and v and v[0] in "=+-@\t\r" else v) for v in row]
         )
     return "\ufeff" + out.getvalue()
 

@@ -188,9 +188,17 @@ def calculator_inputs(m: Measure) -> List[str]:
     return amount_inputs(m) + (["rent_waived"] if "landlord_subsidy" in kinds else [])
 
 
-def amount_inputs(m: Measure) -> List[str]:
-    """The facts a measure's calculator needs, in the order to ask them."""
+def benefit_kinds(m: Measure, facts: Optional[Dict[str, Any]] = None) -> set:
+    """The kinds of benefit that are the user's: a landlord's or a guarantor's own subsidy only,
+    when they say they are one (not the tenant's rent waiver of the same measure)."""
     kinds = {b["kind"] for b in m.benefits}
+    own = ROLE_BENEFIT.get(str((facts or {}).get("role") or ""))
+    return {own} if own in kinds else kinds
+
+
+def amount_inputs(m: Measure, facts: Optional[Dict[str, Any]] = None) -> List[str]:
+    """The facts a measure's calculator needs, in the order to ask them."""
+    kinds = benefit_kinds(m, facts)
     if "training_subsidy" in kinds and calculable(m):
         return ["training_hours", "employees_trained"]
     if "per_person_subsidy" in kinds and calculable(m):
@@ -209,8 +217,8 @@ def amount_inputs(m: Measure) -> List[str]:
 def compute_amounts(kb: KnowledgeBase, m: Measure, facts: Dict[str, Any]) -> Tuple[List[Amount], List[str]]:
     """Amounts the stated facts fix, and the inputs still missing."""
     facts = eligibility.normalize_facts(facts, kb.taxonomy)
-    kinds = {b["kind"] for b in m.benefits}
-    missing = [f for f in amount_inputs(m) if f not in facts]
+    kinds = benefit_kinds(m, facts)
+    missing = [f for f in amount_inputs(m, facts) if f not in facts]
     out: List[Amount] = []
     try:
         if "training_subsidy" in kinds and "training_hours" in facts and calculable(m):
@@ -262,7 +270,7 @@ def decide(
     d = Decision("no_answer", u, facts=facts, district=u.district)
     if u.english:
         d.kind = "english"
-        if u.measure:
+        if u.measure and not (u.other_places and not u.districts):  # another city's question gets no contacts
             _fill_measure(kb, d, u.measure, today)
             d.kind = "english"  # the measure's facts, told in English
         return d
@@ -284,7 +292,7 @@ def decide(
         ]
         return d
     small_talk = content_chars(kb, u.text) <= CHITCHAT_MAX_CHARS
-    if u.intent in CHITCHAT_INTENTS and small_talk and not u.by_reference and not u.asked:
+    if u.intent in CHITCHAT_INTENTS and small_talk and not u.by_reference and not u.asked and not u.districts:
         d.kind = "chitchat"
         return d
     d.group = topic_group(kb, u)
@@ -399,7 +407,9 @@ def _fill_measure(kb: KnowledgeBase, d: Decision, m: Measure, today: dt.date) ->
     if "is_sme" not in facts:
         facts["is_sme"] = True
         d.assumed_sme = True
-    if (
+    # a measure whose notice states no condition the facts can test is never "符合" by default
+    judgeable = bool(m.conditions) or any(b.get("when") for b in m.benefits)
+    if judgeable and (
         "eligibility" in u.asked
         or "amount" in u.asked
         or relevant_facts(m, {k: v for k, v in facts.items() if k not in ("district", "is_sme")})

@@ -10,15 +10,24 @@ from actions.decision import Decision
 from actions.knowledge_base import KnowledgeBase, Measure
 from actions.quantities import parse_money
 
-INTRO = (
-    "I answer questions about three 2020 COVID-19 relief notices for small businesses in Beijing: "
-    "Xicheng district's 西政办发〔2020〕1号 and 6号, and Miyun district's 密政发〔2020〕25号."
-)
+
+def _intro(kb: KnowledgeBase) -> str:
+    """What the assistant covers, from the notices in the KB."""
+    by_district: Dict[str, List[str]] = {}
+    for doc in kb.documents.values():
+        by_district.setdefault(doc.district, []).append(doc.doc_number)
+    covered = " and ".join(f"{_district(kb, d)}'s {', '.join(sorted(n))}" for d, n in sorted(by_district.items()))
+    return f"I answer questions about relief notices for small businesses in Beijing: {covered}."
 
 
 def _district(kb: KnowledgeBase, district: str) -> str:
     names = kb.taxonomy.english.get(district) or []
     return (names[0].title() + " district") if names else district
+
+
+def _place(kb: KnowledgeBase, place: str) -> str:
+    names = kb.taxonomy.english.get(place) or []
+    return names[0].title() if names else place
 
 
 def _yuan(value: str) -> str:
@@ -101,8 +110,11 @@ def _contacts(d: Decision) -> str:
 
 def english_answer(kb: KnowledgeBase, d: Decision) -> str:
     m: Measure = d.measure
+    if d.u.other_places and not d.u.districts:
+        places = ", ".join(_place(kb, p) for p in d.u.other_places)
+        return _intro(kb) + f" They do not cover {places}: please ask the local government there."
     if m is None:
-        return INTRO + ' Please ask about one measure, e.g. "Miyun rent relief", or ask in Chinese.'
+        return _intro(kb) + ' Please ask about one measure, e.g. "Miyun rent relief", or ask in Chinese.'
     ref = f"{_district(kb, m.district)}, {m.document.doc_number} item {m.label} ({m.title})"
     figures = "; ".join(f for f in (_benefit_figures(b) for b in m.benefits) if f)
     contacts = _contacts(d)

@@ -231,6 +231,10 @@ def _read_yaml(path: Path) -> Any:
     try:
         with path.open(encoding="utf-8") as fh:
             return _stringify_dates(yaml.safe_load(fh))
+    except UnicodeDecodeError as exc:
+        raise KBError(path.name, f"文件不是UTF-8编码（第{exc.start}字节），请用UTF-8另存") from exc
+    except OSError as exc:
+        raise KBError(path.name, f"文件无法读取：{exc.strerror or exc}") from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""

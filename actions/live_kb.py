@@ -14,7 +14,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import List, Optional
+from typing import List, Optional, Tuple
 
 from actions import knowledge_base
 from actions.knowledge_base import KBError, KBValidationError, KnowledgeBase, load_kb
@@ -24,10 +24,11 @@ logger = logging.getLogger(__name__)
 CHECK_EVERY_SECONDS = 2.0
 
 
-def kb_stamp(kb_dir: Path) -> float:
-    """Newest modification time of the KB files (documents, taxonomy, source texts)."""
-    paths = list(Path(kb_dir).glob("*.yml")) + list(Path(kb_dir).glob("sources/*"))
-    return max((p.stat().st_mtime for p in paths), default=0.0)
+def kb_stamp(kb_dir: Path) -> Tuple[Tuple[str, int, int], ...]:
+    """Name, modification time and size of every KB file (documents, taxonomy, source texts): a
+    deleted file or one restored with an older time is a change too."""
+    paths = sorted(list(Path(kb_dir).glob("*.yml")) + list(Path(kb_dir).glob("sources/*")))
+    return tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in paths)
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,7 @@ class LiveKnowledgeBase:
         self.kb_dir = Path(kb_dir)
         self._lock = threading.Lock()
         self._kb: Optional[KnowledgeBase] = None
-        self._loaded_stamp: Optional[float] = None
+        self._loaded_stamp: Optional[Tuple[Tuple[str, int, int], ...]] = None
         self._problems: List[Problem] = []
         self._checked_at = float("-inf")
 

@@ -41,7 +41,10 @@ ASKED_PATTERNS = [
         r"条件|要求|门槛|资格|标准|[哪那]些企业|什么企业|谁能|[哪那]些行业|什么行业|哪个行业|哪类企业|哪类行业",
     ),
     # "有啥说法", "有什么规定" ask what a measure says, not for a list
-    ("list", r"有哪些|有什么(?!说法|规定|要求|条件|门槛)|都有啥|有啥(?!说法|规定|要求|条件|门槛)|哪些政策|什么政策|政策有|汇总|一共几条|都包括"),
+    (
+        "list",
+        r"有哪些|有什么(?!说法|规定|要求|条件|门槛)|都有啥|有啥(?!说法|规定|要求|条件|门槛)|哪些政策|什么政策|政策有|汇总|一共几条|都包括",
+    ),
 ]
 INTENT_ASKED = {
     "ask_contact": "contact",
@@ -118,6 +121,8 @@ def asked_of(text: str, intent: str) -> List[str]:
     hinted = INTENT_ASKED.get(intent)
     if hinted and hinted not in asked:
         asked.append(hinted)
+    if "amount" in asked and "contact" in asked and re.search(r"(电话|号码|手机|邮箱)[^，。？?]{0,3}多少", text):
+        asked.remove("amount")  # "电话多少" asks for the number, not for a sum
     if "conditions" in asked and "eligibility" in asked and re.search(r"[哪那]些|什么|哪类|哪个", text):
         asked.remove("conditions")
         asked.insert(0, "conditions")  # "哪些行业能申请" asks for the conditions, not a verdict
@@ -335,7 +340,8 @@ def understand(
     if len(doc_districts) == 1 and not u.districts:
         u.district = next(iter(doc_districts))
     retriever = retriever_for(kb)
-    query = re.sub(RETRIEVAL_NOISE, " ", text).strip() or text
+    # only asking words ("电话呢"): nothing to search for; the conversation's measure, if any, answers
+    query = re.sub(RETRIEVAL_NOISE, " ", text).strip()
     current = kb.get(context.get("measure_id") or "")
     topical = content_chars(kb, text)
     if (
@@ -349,9 +355,15 @@ def understand(
         u.previous_text = strip_districts(kb, context["last_question"])
         query = f"{current.title} {current.summary}" if current else u.previous_text
         u.follow_up = True
-    hits = list(retriever.search(query, district=u.district, top_k=12, documents=docs or None))
+    hits = list(retriever.search(query, district=u.district, top_k=12, documents=docs or None)) if query else []
     hits = prefer_named_months(text, hits)
     u.hits = hits
+    if u.follow_up and current and u.district and current.district != u.district:
+        # "那密云呢": that district's measure of the same topic, the closest first
+        same_topic = [h.measure for h in hits if set(h.measure.topics) & set(current.topics[:1])]
+        if same_topic:
+            u.measures, u.by_reference, u.confident = same_topic[:1], "context", True
+            return u
     short = topical <= FOLLOW_UP_MAX_CHARS
     if not u.person_refs and context.get("person") and docs and topical <= 2:
         # "6号文的": the person asked about just before, in that notice.

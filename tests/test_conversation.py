@@ -2,6 +2,8 @@
 
 The clock is fixed at 2026-11-25 (POLICY_TODAY) so time statuses are stable.
 """
+import re
+
 import pytest
 
 from actions.conversation import respond
@@ -328,3 +330,42 @@ def test_a_measure_without_a_phone_still_says_what_the_notice_prints(kb):
 def test_what_the_notice_says_for_a_case_is_not_a_list(kb):
     [reply] = ask(kb, "租的民企的房子 6号文对房租有啥说法没")
     assert "协商" in reply
+
+
+def test_a_landlord_asking_how_much_gets_the_landlords_subsidy_not_the_tenants_waiver(kb):
+    first, second = ask(kb, "我是西城区的房东，给租户减免了房租，能补多少", "5万")
+    assert "月租金" not in first and "15,000元" in second and "50,000元/月" not in second
+
+
+def test_asking_words_alone_never_pick_a_measure(kb):
+    [reply] = ask(kb, "电话呢")
+    assert not re.search(r"\\d{8}", reply)
+
+
+def test_the_other_districts_follow_up_never_gives_the_first_districts_phone(kb):
+    _, miyun, who = ask(kb, "西城区贷款贴息", "那密云呢", "找谁")
+    assert "密政发〔2020〕25号第（五）条" in miyun and "69041298" in who and "83926768" not in who
+    *_, phone = ask(kb, "西城区担保费补贴", "那密云呢", "电话")
+    assert "83926768" not in phone and "66022202" not in phone
+
+
+def test_a_phone_question_never_starts_the_amount_questions(kb):
+    _, phone = ask(kb, "西城区贷款贴息", "电话多少")
+    assert "83926768" in phone and "利息是多少" not in phone
+
+
+def test_thanks_or_no_with_a_district_is_still_a_question(kb):
+    for text in ["谢谢，那密云呢", "不对，我问的是密云"]:
+        context = respond(kb, "西城区国企房租能减免吗", "", {}, {}).context
+        reply = respond(kb, text, "thank", {}, context)
+        assert reply.texts and "密政发〔2020〕25号" in reply.texts[0]
+
+
+def test_english_about_another_city_gets_no_phone(kb):
+    [reply] = ask(kb, "What about Chaoyang rent?")
+    assert "Chaoyang" in reply and not re.search(r"\\d{8}", reply)
+
+
+def test_no_printed_conditions_is_never_a_yes(kb):
+    [reply] = ask(kb, "西城的企业能缓交社保吗")
+    assert reply.startswith("原文没有列出可逐项判断的条件") and "符合原文列明的条件" not in reply

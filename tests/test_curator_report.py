@@ -146,6 +146,13 @@ def test_masking_patterns():
     assert curation.mask_personal("电话 010-83926768 或 13912345678") == "电话 ［电话］ 或 ［手机号］"
     assert curation.mask_personal("月租50000元，8人") == "月租50000元，8人"   # facts stay
     assert curation.mask_personal("身份证11010119900307123X") == "身份证［身份证号］"
+    assert curation.mask_personal("我的电话是83912345，或6620 1856") == "我的电话是［电话］，或［电话］"
+
+
+def test_csv_cells_cannot_start_a_formula_and_empty_cells_stay_empty():
+    text = curator_report.csv_text(["a", "b", "c"], [["", "=1+1", "\t=HYPERLINK(1)"], ["\r=1", None, "ok"]])
+    rows = text.lstrip("\ufeff").splitlines()
+    assert rows[1].split(",")[0] == "" and "'=1+1" in rows[1] and "'\t=HYPERLINK" in rows[1]
 
 
 def test_window_in_days(kb):

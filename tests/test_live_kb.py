@@ -77,3 +77,25 @@ def test_without_any_good_version_the_error_is_raised(tmp_path):
     (tmp_path / "taxonomy.yml").write_text("nonsense: [", encoding="utf-8")
     with pytest.raises(KBValidationError):
         live_kb.LiveKnowledgeBase(tmp_path).current()
+
+
+def test_a_file_saved_in_another_encoding_is_reported_not_ignored(kb_dir):
+    live = live_kb.LiveKnowledgeBase(kb_dir)
+    live.current()
+    path = kb_dir / "my-2020-25.yml"
+    path.write_bytes(path.read_text(encoding="utf-8").encode("gbk", errors="replace"))
+    touch_later(path, 5)
+    assert live.current().get("my25-01") is not None  # still the last good version
+    [problem] = live.problems()
+    assert problem.file == "my-2020-25.yml" and "UTF-8" in problem.message
+
+
+def test_restoring_an_older_copy_is_a_change_too(kb_dir):
+    live = live_kb.LiveKnowledgeBase(kb_dir)
+    assert "62268630" in answer(live.current(), "西城延期纳税找谁")
+    path = kb_dir / "xc-2020-1.yml"
+    good = path.read_text(encoding="utf-8")
+    old_time = path.stat().st_mtime
+    path.write_text(good.replace("'62268630'", "'62268639'"), encoding="utf-8")
+    os.utime(path, (old_time, old_time))  # edited, but the time put back (cp -p, rsync -t)
+    assert "62268639" in answer(live.current(), "西城延期纳税找谁")
