@@ -378,10 +378,11 @@ def list_answer(kb: KnowledgeBase, d: Decision) -> str:
     measures = kb.filter(district=d.district, topic=d.group) if d.group else kb.filter(district=d.district)
     if not measures:
         measures = kb.filter(district=d.district)
-    where = d.district or "西城区、密云区"
+    where = d.district or "、".join(kb.districts)
     label = kb.taxonomy.groups.get(d.group, "") if d.group else ""
+    years = "、".join(sorted({str(m.document.issued)[:4] for m in measures}))
     lines = [
-        f"{where}{label}方面的措施共{len(measures)}条（均为2020年疫情期间出台，写明期限的已结束，其余很可能已不再执行，现行政策请向责任单位确认）："
+        f"{where}{label}方面的措施共{len(measures)}条（均为{years}年出台，写明期限的已结束，其余很可能已不再执行，现行政策请向责任单位确认）："
     ]
     lines += [f"· {m.district} {m.article} {m.title}" for m in measures[:12]]
     if len(measures) > 12:
@@ -390,12 +391,13 @@ def list_answer(kb: KnowledgeBase, d: Decision) -> str:
 
 
 def which_district_answer(kb: KnowledgeBase, d: Decision) -> str:
+    districts = "和".join(dict.fromkeys(o.measure.district for o in d.options))
     if d.options and all(o.failed for o in d.options):
-        lines = ["按您说的情况，不符合：两个区的这项措施您都不满足，原因如下。"]
+        lines = [f"按您说的情况，不符合：{districts}的这项措施您都不满足，原因如下。"]
     elif d.u.primary_ask == "time":
-        lines = ["两个区的这项措施都是2020年的阶段性措施，各自的期限如下（请告诉我您的企业在哪个区注册纳税）："]
+        lines = [f"{districts}各有这项措施，各自的期限如下（请告诉我您的企业在哪个区注册纳税）："]
     else:
-        lines = ["西城区和密云区都有相关措施，条件和联系人不同，请告诉我您的企业在哪个区注册纳税："]
+        lines = [f"{districts}都有相关措施，条件和联系人不同，请告诉我您的企业在哪个区注册纳税："]
     for o in d.options:
         m = o.measure
         line = f"· {m.district} {m.article} {m.title}：{m.summary}（{o.time.sentence}）"
