@@ -144,7 +144,8 @@ def respond(
         return _continue_check(kb, m.id, context, facts)
 
     d = decide(kb, u, facts)
-    if d.kind != "chitchat" and u.by_reference != "button" and is_out_of_scope(kb, text):
+    confident = d.kind in ("measure", "person", "document")  # the bot found an answer of its own
+    if d.kind != "chitchat" and u.by_reference != "button" and is_out_of_scope(kb, text, confident):
         d = Decision("out_of_scope", u, facts=d.facts, district=u.district)  # a curator marked it (curation.yml)
     reply = Reply(decision=d)
     if d.kind == "chitchat":

@@ -84,9 +84,15 @@ def example_key(text: str) -> str:
     return normalize(re.sub(RETRIEVAL_NOISE, " ", clean_question(text or ""))) or normalize(text)
 
 
-def is_out_of_scope(kb, text: str) -> bool:
+# A question the bot answers confidently is overridden only by (nearly) the very wording marked:
+# "西城的餐饮企业…" marked out of scope must not silence "密云的软件企业…".
+SAME_WORDING = 0.95
+
+
+def is_out_of_scope(kb, text: str, confident: bool = False) -> bool:
     """A question a curator marked out of scope (``policies_kb/curation.yml``)."""
-    return bool(kb.out_of_scope) and best_match(text, kb.out_of_scope) is not None
+    threshold = SAME_WORDING if confident else MATCH_THRESHOLD
+    return bool(kb.out_of_scope) and best_match(text, kb.out_of_scope, threshold) is not None
 
 
 # ---- editing the YAML -----------------------------------------------------------------------

@@ -231,7 +231,10 @@ def compute_amounts(kb: KnowledgeBase, m: Measure, facts: Dict[str, Any]) -> Tup
             use = facts.get("premises_use")
             uses = [use] if use else ["生产经营", "办公用房"] if len(m.benefits_of_kind("rent_waiver")) > 1 else [None]
             for one in uses:
-                out.append(calculators.rent_waived(m, facts["monthly_rent"], one))
+                amount = calculators.rent_waived(m, facts["monthly_rent"], one)
+                if len(uses) > 1:  # the use was not said: each branch says which it is
+                    amount.explanation = f"若用于{one}：{amount.explanation}"
+                out.append(amount)
             missing = []
         elif "rent_subsidy" in kinds and "monthly_rent" in facts:
             out.append(calculators.rent_subsidy(m, facts["monthly_rent"] * 2))

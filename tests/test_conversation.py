@@ -369,3 +369,19 @@ def test_english_about_another_city_gets_no_phone(kb):
 def test_no_printed_conditions_is_never_a_yes(kb):
     [reply] = ask(kb, "西城的企业能缓交社保吗")
     assert reply.startswith("原文没有列出可逐项判断的条件") and "符合原文列明的条件" not in reply
+
+
+def test_two_unlabelled_branches_say_which_use_each_sum_is_for(kb):
+    [reply] = ask(kb, "我们在密云租的国企房子，每月房租3万，能免多少")
+    assert "若用于生产经营：30,000元/月 × 100%" in reply and "若用于办公用房：30,000元/月 × 50%" in reply
+
+
+def test_a_curators_out_of_scope_mark_does_not_silence_the_same_question_for_another_district(kb):
+    import copy
+
+    marked = copy.copy(kb)
+    marked.out_of_scope = ["我们是西城区的餐饮企业想问一下能不能申请贷款贴息"]
+    same = respond(marked, "我们是西城区的餐饮企业想问一下能不能申请贷款贴息", "", {}, {})
+    other = respond(marked, "我们是密云区的餐饮企业想问一下能不能申请贷款贴息", "", {}, {})
+    assert "超出了我的范围" in same.texts[0]
+    assert "超出了我的范围" not in other.texts[0] and "密政发" in other.texts[0]
