@@ -332,6 +332,14 @@ def decide(
         return d
     if u.options:
         return _which_district(kb, d, u.options, today)
+    if (
+        u.measure
+        and "list" in u.asked
+        and d.group
+        and u.by_reference not in ("article", "button", "context", "person")
+        and d.group not in {kb.taxonomy.topics[t]["group"] for t in u.measure.topics if t in kb.taxonomy.topics}
+    ):
+        u.measures = []  # "西城区减免哪些费用": the list of that kind, not a measure that shares two words
     if not u.measure and d.group and "list" not in u.asked:
         within = prefer_named_months(
             u.text,

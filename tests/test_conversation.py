@@ -385,3 +385,8 @@ def test_a_curators_out_of_scope_mark_does_not_silence_the_same_question_for_ano
     other = respond(marked, "我们是密云区的餐饮企业想问一下能不能申请贷款贴息", "", {}, {})
     assert "超出了我的范围" in same.texts[0]
     assert "超出了我的范围" not in other.texts[0] and "密政发" in other.texts[0]
+
+
+def test_which_fees_lists_the_fee_measures_not_a_loan_measure(kb):
+    [reply] = ask(kb, "西城区减免哪些费用")
+    assert "停征部分行政事业性收费" in reply and "增加信贷投放" not in reply
