@@ -235,26 +235,8 @@ class Stack:
         r = self._pg(["pg_ctl", "-D", str(data), "-l", str(self.pg_log), "-o", opts, "-w", "-t", "60", "start"])
         if r.returncode != 0:
             raise StackError(f"PostgreSQL did not start: {r.stderr[-1000:]}\n{self.pg_log.read_text()[-2000:]}")
-        env = {**os.environ, "PGPASSWORD": self.secrets["POSTGRES_PASSWORD"]}
-        exists = subprocess.run(
-            [
-                str(_pg_bin() / "psql"),
-                "-h",
-                "127.0.0.1",
-                "-p",
-                str(self.pg_port),
-                "-U",
-                "rasa",
-                "-d",
-                "postgres",
-                "-tAc",
-                "SELECT 1 FROM pg_database WHERE datname='rasa'",
-            ],
-            env=env,
-            capture_output=True,
-            text=True,
-        )
-        if exists.stdout.strip() != "1":
+        if self.psql("SELECT 1 FROM pg_database WHERE datname='rasa'", database="postgres") != "1":
+            env = {**os.environ, "PGPASSWORD": self.secrets["POSTGRES_PASSWORD"]}
             r = subprocess.run(
                 [str(_pg_bin() / "createdb"), "-h", "127.0.0.1", "-p", str(self.pg_port), "-U", "rasa", "rasa"],
                 env=env,
@@ -267,7 +249,7 @@ class Stack:
     def stop_postgres(self, mode: str = "fast") -> None:
         self._pg(["pg_ctl", "-D", str(self.dir / "pg"), "-m", mode, "-w", "stop"])
 
-    def psql(self, sql: str) -> str:
+    def psql(self, sql: str, database: str = "rasa") -> str:
         env = {**os.environ, "PGPASSWORD": self.secrets["POSTGRES_PASSWORD"]}
         r = subprocess.run(
             [
@@ -279,7 +261,7 @@ class Stack:
                 "-U",
                 "rasa",
                 "-d",
-                "rasa",
+                database,
                 "-tAc",
                 sql,
             ],

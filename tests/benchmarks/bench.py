@@ -105,15 +105,7 @@ def load(url: str, conversations: int, per_conversation: int, think: float,
 def peak_rss_mb(pattern: str) -> float:
     """Peak resident memory (VmHWM) of the processes whose command line contains ``pattern``."""
     out = subprocess.run(["pgrep", "-f", pattern], capture_output=True, text=True).stdout.split()
-    total = 0.0
-    for pid in out:
-        try:
-            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith("VmHWM:"):
-                    total += int(line.split()[1]) / 1024
-        except OSError:
-            pass
-    return total
+    return peak_mb([int(pid) for pid in out])
 
 
 def report(name: str, latencies: List[float], errors: int, seconds: float) -> None:
