@@ -19,8 +19,9 @@ credentials has them; each one is measured by ``scripts/bench.sh`` or tested in 
    values of the new session are the same).
 3. **Session queries that do not grow with the history.** ``SQLTrackerStore._event_query`` finds
    the latest session start with a correlated sub-query over all the sender's events, and there
-   is only an index on ``sender_id``. Here the start is read first (index on sender, type,
-   timestamp) and the events are read by (sender, timestamp) range; same rows, same order.
+   is only an index on ``sender_id``. Here the start is an uncorrelated sub-query (index on
+   sender, type, timestamp) and the events are read by (sender, timestamp) range, in one
+   statement; same rows, same order.
    PostgreSQL connections are checked before use (``pool_pre_ping``), so a restarted database
    costs no failed request once it is back.
 4. **Rasa's Redis lock store, atomic.** ``RedisLockStore`` reads the ticket lock, changes it in
@@ -35,6 +36,15 @@ credentials has them; each one is measured by ``scripts/bench.sh`` or tested in 
    keeps the turn in one process's memory, so it is missing from the stored history for good.
    Here the error fails that request instead (logged; the channel answers with the polite
    apology), and the conversation continues from the database once it is back.
+6. **One write per save, the event broker in one transaction.** Before saving, Rasa's tracker
+   store reads the conversation back and deserialises it to find the new events for the event
+   broker, and ``SQLEventBroker`` commits each event on its own (on SQLite, one synced write per
+   event): about half of the Rasa server's CPU per message went there. Here the new events are
+   known from the load (a tracker read from the store remembers how many of its events are stored;
+   one conversation is processed by one replica at a time), written
+   with one insert, then given to the broker in one insert and one commit. The tracker store is
+   the record: it is written first, and a broker that fails is logged without failing the user's
+   turn. The broker's PostgreSQL connections are checked before use too (``pool_pre_ping``).
 """
 
 from __future__ import annotations
@@ -44,7 +54,8 @@ import json
 import logging
 import os
 import time
-from typing import Any, Callable, Dict, List, Optional, Text
+from collections import OrderedDict
+from typing import Any, Callable, Dict, List, Optional, Text, Tuple
 
 logger = logging.getLogger(__name__)
 
@@ -142,13 +153,13 @@ def _patch_sql_tracker_store() -> None:
     def _event_query(self: Any, session: Any, sender_id: Text, fetch_events_from_all_sessions: bool) -> Any:
         query = session.query(self.SQLEvent).filter(self.SQLEvent.sender_id == sender_id)
         if not fetch_events_from_all_sessions:
+            # one statement: the sub-query is not correlated, so it is evaluated once (by the index)
             start = (
                 session.query(sa.func.max(self.SQLEvent.timestamp))
                 .filter(self.SQLEvent.sender_id == sender_id, self.SQLEvent.type_name == SessionStarted.type_name)
-                .scalar()
+                .scalar_subquery()
             )
-            if start is not None:
-                query = query.filter(self.SQLEvent.timestamp >= start)
+            query = query.filter(self.SQLEvent.timestamp >= sa.func.coalesce(start, 0))
         return query.order_by(self.SQLEvent.id)
 
     original_init = store.__init__
@@ -297,6 +308,187 @@ def _patch_fail_safe_tracker_store() -> None:
     FailSafeTrackerStore.save = save
 
 
+# -- 6. one write per save, the event broker in one transaction -------------------------------
+
+
+STORED_EVENTS = "_policy_assistant_stored_events"  # on a tracker: how many of its first events are stored
+
+
+def _patch_save_and_stream() -> None:
+    import itertools
+
+    import sqlalchemy
+    import sqlalchemy.orm
+    from rasa.core import tracker_store
+    from rasa.core.brokers.sql import SQLEventBroker
+    from rasa.shared.core.constants import ACTION_LISTEN_NAME
+    from rasa.shared.core.events import ActionExecuted
+    from rasa.shared.nlu.constants import INTENT_NAME_KEY
+
+    original_retrieve = tracker_store.SQLTrackerStore._retrieve
+
+    async def _retrieve(self: Any, sender_id: Text, fetch_events_from_all_sessions: bool) -> Any:
+        if not fetch_events_from_all_sessions:
+            cached = current_sessions.take(self, sender_id)
+            if cached is not None and _stored_session_summary(self, sender_id) == cached[1]:
+                return cached[0]
+        tracker = await original_retrieve(self, sender_id, fetch_events_from_all_sessions)
+        if tracker is not None:
+            setattr(tracker, STORED_EVENTS, len(tracker.events))
+        return tracker
+
+    async def create_tracker(self: Any, sender_id: Text, append_action_listen: bool = True) -> Any:
+        # only called when the store holds nothing for this conversation (under its lock)
+        tracker = self.init_tracker(sender_id)
+        setattr(tracker, STORED_EVENTS, 0)
+        if append_action_listen:
+            tracker.update(ActionExecuted(ACTION_LISTEN_NAME))
+        await self.save(tracker)
+        return tracker
+
+    def save(self: Any, tracker: Any) -> None:
+        stored = getattr(tracker, STORED_EVENTS, None)
+        with self.session_scope() as session:
+            if stored is None or tracker.events.maxlen is not None:
+                new_events = list(self._additional_events(session, tracker))
+            else:
+                new_events = list(itertools.islice(tracker.events, stored, None))
+            if not new_events:
+                return
+            dicts = [event.as_dict() for event in new_events]
+            rows = [
+                {
+                    "sender_id": tracker.sender_id,
+                    "type_name": event.type_name,
+                    "timestamp": data.get("timestamp"),
+                    "intent_name": ((data.get("parse_data") or {}).get("intent") or {}).get(INTENT_NAME_KEY),
+                    "action_name": data.get("name"),
+                    "data": json.dumps(data),
+                }
+                for event, data in zip(new_events, dicts)
+            ]
+            session.execute(self.SQLEvent.__table__.insert(), rows)
+            session.commit()
+        setattr(tracker, STORED_EVENTS, len(tracker.events))
+        current_sessions.put(self, tracker)
+        if self.event_broker is not None:
+            bodies = [{"sender_id": tracker.sender_id, **data} for data in dicts]
+            try:
+                publish_all(self.event_broker, bodies)
+            except Exception as e:
+                logger.error(
+                    "event broker unavailable: %d event(s) of %s not streamed: %s", len(bodies), tracker.sender_id, e
+                )
+
+    async def async_save(self: Any, tracker: Any) -> None:
+        save(self, tracker)
+
+    def broker_init(
+        self: SQLEventBroker,
+        dialect: Text = "sqlite",
+        host: Optional[Text] = None,
+        port: Optional[int] = None,
+        db: Text = "events.db",
+        username: Optional[Text] = None,
+        password: Optional[Text] = None,
+    ) -> None:
+        url = tracker_store.SQLTrackerStore.get_db_url(dialect, host, port, db, username, password)
+        self.engine = sqlalchemy.create_engine(url, **tracker_store.create_engine_kwargs(url))
+        self.Base.metadata.create_all(self.engine)
+        self.sessionmaker = sqlalchemy.orm.sessionmaker(bind=self.engine)
+
+    def publish_many(self: SQLEventBroker, events: List[Dict[Text, Any]]) -> None:
+        with self.session_scope() as session:
+            session.execute(
+                self.SQLBrokerEvent.__table__.insert(),
+                [{"sender_id": e.get("sender_id"), "data": json.dumps(e)} for e in events],
+            )
+            session.commit()
+
+    tracker_store.TrackerStore.create_tracker = create_tracker
+    tracker_store.SQLTrackerStore._retrieve = _retrieve
+    tracker_store.SQLTrackerStore.save = async_save
+    SQLEventBroker.__init__ = broker_init
+    SQLEventBroker.publish_many = publish_many
+
+
+# -- 7. the current session kept between turns ----------------------------------------------
+
+
+def _stored_session_summary(store: Any, sender_id: Text) -> Tuple[int, Optional[float]]:
+    """(events, latest timestamp) of the conversation's current session in the store: one
+    aggregate over at most a session's events (sessions are bounded by length, section 1)."""
+    import sqlalchemy as sa
+
+    with store.session_scope() as session:
+        query = store._event_query(session, sender_id, fetch_events_from_all_sessions=False)
+        count, latest = query.order_by(None).with_entities(sa.func.count(), sa.func.max(store.SQLEvent.timestamp)).one()
+    return int(count), latest
+
+
+def session_summary(tracker: Any) -> Optional[Tuple[int, Optional[float]]]:
+    """What ``_stored_session_summary`` returns once this tracker is saved, or None when the
+    tracker holds more than its current session (a session started during the turn)."""
+    from rasa.shared.core.events import SessionStarted
+
+    starts = [e.timestamp for e in tracker.events if isinstance(e, SessionStarted)]
+    if len(starts) > 1:
+        return None
+    start = starts[0] if starts else 0
+    stamps = [e.timestamp for e in tracker.events if e.timestamp >= start]
+    return len(stamps), (max(stamps) if stamps else None)
+
+
+class CurrentSessions:
+    """Trackers of recent conversations, as saved. A turn takes its tracker out (nobody else can
+    hold it meanwhile) and the save puts it back; it is used only while the store still holds
+    exactly that session (same number of events, same latest timestamp), so a turn served by
+    another replica, or a session ended elsewhere, reloads from the store. ``RASA_TRACKER_CACHE``
+    conversations per process (default 256; 0 turns it off)."""
+
+    def __init__(self) -> None:
+        self._entries: "OrderedDict[Tuple[int, Text], Tuple[Any, Tuple[int, Optional[float]]]]" = OrderedDict()
+
+    @staticmethod
+    def size() -> int:
+        try:
+            return max(0, int(os.environ.get("RASA_TRACKER_CACHE", DEFAULT_TRACKER_CACHE)))
+        except ValueError:
+            return DEFAULT_TRACKER_CACHE
+
+    def take(self, store: Any, sender_id: Text) -> Optional[Tuple[Any, Tuple[int, Optional[float]]]]:
+        return self._entries.pop((id(store), sender_id), None)
+
+    def put(self, store: Any, tracker: Any) -> None:
+        key = (id(store), tracker.sender_id)
+        self._entries.pop(key, None)
+        limit = self.size()
+        summary = session_summary(tracker) if limit else None
+        if summary is None:
+            return
+        self._entries[key] = (tracker, summary)
+        while len(self._entries) > limit:
+            self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        self._entries.clear()
+
+
+DEFAULT_TRACKER_CACHE = 256
+current_sessions = CurrentSessions()
+
+
+def publish_all(broker: Any, bodies: List[Dict[Text, Any]]) -> None:
+    """One transaction where the broker has one (``publish_many``), else Rasa's per-event publish."""
+    if not bodies:
+        return
+    if hasattr(broker, "publish_many"):
+        broker.publish_many(bodies)
+    else:
+        for body in bodies:
+            broker.publish(body)
+
+
 def install() -> None:
     global _installed
     if not _installed:
@@ -305,4 +497,5 @@ def install() -> None:
         _patch_sql_tracker_store()
         _patch_redis_lock_store()
         _patch_fail_safe_tracker_store()
+        _patch_save_and_stream()
         _installed = True
