@@ -35,6 +35,10 @@ VENV_BIN = Path(sys.executable).parent
 PACKAGES = {"postgres": "postgresql", "redis-server": "redis-server", "nginx": "nginx-light"}
 
 
+TRACKER_DB = "rasa"  # Rasa's SQL tracker store
+EVENTS_DB = "rasa_events"  # Rasa's SQL event broker (curator report); its table is also "events"
+
+
 class StackError(RuntimeError):
     pass
 
@@ -163,6 +167,10 @@ class Stack:
     def redis_url(self) -> str:
         return f"redis://:{self.secrets['REDIS_PASSWORD']}@127.0.0.1:{self.redis_port}/1"
 
+    @property
+    def events_url(self) -> str:
+        return f"postgresql://rasa:{self.secrets['POSTGRES_PASSWORD']}@127.0.0.1:{self.pg_port}/{EVENTS_DB}"
+
     def rasa_env(self, action_port: int) -> Dict[str, str]:
         return {
             **os.environ,
@@ -173,7 +181,9 @@ class Stack:
             "ACTION_SERVER_TOKEN": self.secrets["ACTION_SERVER_TOKEN"],
             "DB_HOST": "127.0.0.1",
             "DB_PORT": str(self.pg_port),
-            "DB_NAME": "rasa",
+            "DB_NAME": TRACKER_DB,
+            "EVENTS_DB_NAME": EVENTS_DB,
+            "EVENTS_DB_URL": self.events_url,  # the curator report reads what the broker wrote
             "DB_USER": "rasa",
             "DB_PASSWORD": self.secrets["POSTGRES_PASSWORD"],
             "REDIS_HOST": "127.0.0.1",
@@ -235,21 +245,22 @@ class Stack:
         r = self._pg(["pg_ctl", "-D", str(data), "-l", str(self.pg_log), "-o", opts, "-w", "-t", "60", "start"])
         if r.returncode != 0:
             raise StackError(f"PostgreSQL did not start: {r.stderr[-1000:]}\n{self.pg_log.read_text()[-2000:]}")
-        if self.psql("SELECT 1 FROM pg_database WHERE datname='rasa'", database="postgres") != "1":
-            env = {**os.environ, "PGPASSWORD": self.secrets["POSTGRES_PASSWORD"]}
-            r = subprocess.run(
-                [str(_pg_bin() / "createdb"), "-h", "127.0.0.1", "-p", str(self.pg_port), "-U", "rasa", "rasa"],
-                env=env,
-                capture_output=True,
-                text=True,
-            )
-            if r.returncode != 0:
-                raise StackError(f"createdb failed: {r.stderr}")
+        for name in (TRACKER_DB, EVENTS_DB):
+            if self.psql(f"SELECT 1 FROM pg_database WHERE datname='{name}'", database="postgres") != "1":
+                env = {**os.environ, "PGPASSWORD": self.secrets["POSTGRES_PASSWORD"]}
+                r = subprocess.run(
+                    [str(_pg_bin() / "createdb"), "-h", "127.0.0.1", "-p", str(self.pg_port), "-U", "rasa", name],
+                    env=env,
+                    capture_output=True,
+                    text=True,
+                )
+                if r.returncode != 0:
+                    raise StackError(f"createdb {name} failed: {r.stderr}")
 
     def stop_postgres(self, mode: str = "fast") -> None:
         self._pg(["pg_ctl", "-D", str(self.dir / "pg"), "-m", mode, "-w", "stop"])
 
-    def psql(self, sql: str, database: str = "rasa") -> str:
+    def psql(self, sql: str, database: str = TRACKER_DB) -> str:
         env = {**os.environ, "PGPASSWORD": self.secrets["POSTGRES_PASSWORD"]}
         r = subprocess.run(
             [

@@ -14,7 +14,7 @@ from typing import Iterator, List
 import pytest
 import requests
 
-from bot.local_stack import MODEL, Stack, StackError
+from bot.local_stack import EVENTS_DB, MODEL, Stack, StackError
 
 WECHAT_TOKEN = "scale-test-" + secrets.token_hex(8)
 
@@ -55,6 +55,12 @@ def texts(reply: List[dict]) -> str:
 def user_texts(stack: Stack, conversation: str) -> List[str]:
     rows = stack.psql(f"SELECT data FROM events WHERE sender_id = '{conversation}' AND type_name = 'user' ORDER BY id")
     return [json.loads(r)["text"] for r in rows.splitlines() if r]
+
+
+def streamed_user_texts(stack: Stack, conversation: str) -> List[str]:
+    """User messages as Rasa's SQL event broker wrote them (its own database, EVENTS_DB)."""
+    rows = stack.psql(f"SELECT data FROM events WHERE sender_id = '{conversation}' ORDER BY id", database=EVENTS_DB)
+    return [e["text"] for e in map(json.loads, filter(None, rows.splitlines())) if e.get("event") == "user"]
 
 
 def event_types(stack: Stack, conversation: str) -> List[str]:

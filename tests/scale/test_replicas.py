@@ -10,8 +10,10 @@ import requests
 from wechatpy.utils import WeChatSigner
 import xmltodict
 
-from tests.scale.conftest import (WECHAT_TOKEN, context_slot, event_types, replica_url, say, texts,
-                                  user_texts, wait_for)
+from actions import curator_report
+from bot.local_stack import EVENTS_DB
+from tests.scale.conftest import (WECHAT_TOKEN, context_slot, event_types, replica_url, say, streamed_user_texts,
+                                  texts, user_texts, wait_for)
 
 SCRIPT = ["西城区房租减免怎么申请", "电话多少", "一共40个人，裁了3个", "那密云呢", "需要什么条件", "怎么申请"]
 
@@ -161,6 +163,17 @@ def test_a_replica_killed_under_load_loses_no_acknowledged_turn(stack):
         stack.start_replica(1)
 
 
+def test_every_turn_on_either_replica_is_streamed_once_to_the_event_broker_and_reported(stack):
+    sender = f"broker-{uuid.uuid4().hex[:8]}"
+    for k, text in enumerate(SCRIPT[:4]):
+        say(replica_url(stack, k % 2), sender, text)
+    assert streamed_user_texts(stack, f"rest:{sender}") == user_texts(stack, f"rest:{sender}") == SCRIPT[:4]
+    assert len(event_types(stack, f"rest:{sender}")) == int(stack.psql(
+        f"SELECT count(*) FROM events WHERE sender_id = 'rest:{sender}'", database=EVENTS_DB))
+    report = curator_report.build(None, stack.events_url, 1)  # what the replicas' report page reads
+    assert report["total_questions"] >= 4 and report["conversations"] >= 1
+
+
 def test_postgres_restart_apology_while_down_then_full_recovery(stack):
     sender = f"pg-{uuid.uuid4().hex[:8]}"
     url = f"{stack.url}/webhooks/rest/webhook"
@@ -174,6 +187,8 @@ def test_postgres_restart_apology_while_down_then_full_recovery(stack):
     assert "抱歉" not in texts(say(url, sender, SCRIPT[1]))
     assert "抱歉" not in texts(say(url, sender, SCRIPT[2]))
     assert user_texts(stack, f"rest:{sender}") == [SCRIPT[0], SCRIPT[1], SCRIPT[2]]
+    # the broker's connections were checked after the restart: the turns after it are streamed too
+    assert streamed_user_texts(stack, f"rest:{sender}") == [SCRIPT[0], SCRIPT[1], SCRIPT[2]]
     assert context_slot(stack, f"rest:{sender}").get("district") == "西城区"
 
 
