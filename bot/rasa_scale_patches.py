@@ -45,6 +45,8 @@ credentials has them; each one is measured by ``scripts/bench.sh`` or tested in 
    with one insert, then given to the broker in one insert and one commit. The tracker store is
    the record: it is written first, and a broker that fails is logged without failing the user's
    turn. The broker's PostgreSQL connections are checked before use too (``pool_pre_ping``).
+   The tracker of the current session stays in memory between turns (``CurrentSessions``): it is
+   used only while the store holds exactly that session, else read from the store.
 """
 
 from __future__ import annotations

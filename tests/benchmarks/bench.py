@@ -214,21 +214,31 @@ def long_conversations(url: str, turns: int, n: int = 2, rasa_pid: int = 0) -> N
           f"ratio of p50s {ratio:.2f} (goal <= 1.25)")
 
 
-def cpu_per_message(url: str, procs: Dict[str, int], n: int = 40) -> None:
-    """Sequential: CPU ms per message of each process, policy question vs rule-only greeting."""
-    for label, texts in (("policy question", [LONG_MESSAGES[0], "培训补贴能补多少", "贷款贴息有哪些", "密云区房租减免"]),
-                         ("greeting (rule, no action)", None)):
-        before = {k: cpu_seconds(pid) for k, pid in procs.items()}
-        t0 = time.perf_counter()
-        for i in range(n):
-            # a new conversation each time for the greeting (no action at all); policy questions in 10-turn conversations
-            if texts is None:
-                say(url, f"bench-cpu-greet-{i}-{t0}", "你好")
-            else:
-                say(url, f"bench-cpu-policy-{i // 10}-{t0}", texts[i % len(texts)])
-        wall = (time.perf_counter() - t0) * 1000 / n
-        used = {k: (cpu_seconds(pid) - before[k]) * 1000 / n for k, pid in procs.items()}
-        print(f"    {label:<28} " + "  ".join(f"{k} {v:5.1f} ms" for k, v in used.items()) + f"  (wall {wall:.0f} ms)")
+def cpu_per_message(url: str, procs: Dict[str, int], rounds: int = 8, batch: int = 10) -> None:
+    """Sequential: CPU ms per message of each process, policy question vs rule-only greeting.
+    Batches of ``batch`` messages alternate between the two kinds, ``rounds`` times, so a change in
+    the machine's load hits both alike; the median batch is printed with the range."""
+    policy = [LONG_MESSAGES[0], "培训补贴能补多少", "贷款贴息有哪些", "密云区房租减免"]
+    kinds = ("policy question", "greeting (rule, no action)")
+    used: Dict[str, Dict[str, List[float]]] = {k: {p: [] for p in procs} for k in kinds}
+    walls: Dict[str, List[float]] = {k: [] for k in kinds}
+    t0 = time.perf_counter()
+    for r in range(rounds):
+        for kind in kinds if r % 2 == 0 else reversed(kinds):
+            before = {p: cpu_seconds(pid) for p, pid in procs.items()}
+            w0 = time.perf_counter()
+            for i in range(batch):
+                if kind == kinds[1]:  # a new conversation each time: no action at all
+                    say(url, f"bench-cpu-greet-{r}-{i}-{t0}", "你好")
+                else:  # policy questions in 10-turn conversations
+                    say(url, f"bench-cpu-policy-{r}-{t0}", policy[i % len(policy)])
+            walls[kind].append((time.perf_counter() - w0) * 1000 / batch)
+            for p, pid in procs.items():
+                used[kind][p].append((cpu_seconds(pid) - before[p]) * 1000 / batch)
+    for kind in kinds:
+        print(f"    {kind:<28} " + "  ".join(
+            f"{p} {percentile(v, 50):5.1f} ms ({min(v):.1f}-{max(v):.1f})" for p, v in used[kind].items())
+            + f"  (wall {percentile(walls[kind], 50):.0f} ms; median of {rounds} batches of {batch})")
 
 
 def scaled(messages: int) -> None:
