@@ -16,7 +16,7 @@ from actions.decision import ROLE_BENEFIT, Decision
 from actions.english_answer import english_answer
 from actions.knowledge_base import KnowledgeBase, Measure
 from actions.quantities import format_money
-from actions.time_status import cn_date
+from actions.time_status import cn_date, relief_month_numbers
 
 MAX_CONTACTS = 6
 # Benefits that put money or relief in the enterprise's own hands.
@@ -173,11 +173,16 @@ def rate(b) -> str:
 def amount_sentences(kb: KnowledgeBase, d: Decision) -> List[str]:
     if d.amounts:
         lines = []
-        for _m, a in d.amounts:
-            lines.append(f"按原文标准估算：{a.explanation}。")
+        several = len({m.id for m, _ in d.amounts}) > 1  # Xicheng's February (1号) and March–April (6号)
+        for m, a in d.amounts:
+            lines.append(f"· {m.article}：{a.explanation}。" if several else f"按原文标准估算：{a.explanation}。")
         if additive(d.amounts):
             total = sum(a.yuan for _, a in d.amounts)
-            lines.append(f"合计{format_money(total)}。")
+            months = sorted({n for m, _ in d.amounts for n in relief_month_numbers(m)}) if several else []
+            span = f"{len(months)}个月（{'、'.join(f'{n}月' for n in months)}）" if len(months) > 1 else ""
+            if several:  # the sum first: it is what "一共…多少" asks
+                return [f"按原文标准估算，合计{span}{format_money(total)}，其中："] + lines
+            lines.append(f"合计{span}{format_money(total)}。")
         return lines
     if d.amount_missing:
         labels = "、".join(kb.taxonomy.facts[f]["label"] for f in d.amount_missing if f in kb.taxonomy.facts)
@@ -394,6 +399,12 @@ def which_district_answer(kb: KnowledgeBase, d: Decision) -> str:
     districts = "和".join(dict.fromkeys(o.measure.district for o in d.options))
     if d.options and all(o.failed for o in d.options):
         lines = [f"按您说的情况，不符合：{districts}的这项措施您都不满足，原因如下。"]
+    elif d.options and all(o.eligible for o in d.options):
+        ended = "，但都已结束" if all(o.time.ended for o in d.options) else ""
+        lines = [
+            f"按您说的情况，符合：{districts}的这项措施，原文列明的条件您都满足（以主管部门认定为准）{ended}。"
+            "请告诉我您的企业在哪个区注册纳税，我给您对应的联系人："
+        ]
     elif d.u.primary_ask == "time":
         lines = [f"{districts}各有这项措施，各自的期限如下（请告诉我您的企业在哪个区注册纳税）："]
     else:

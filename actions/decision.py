@@ -44,6 +44,7 @@ class Option:
     measure: Measure
     time: TimeStatus
     failed: List[str] = field(default_factory=list)  # printed conditions the stated facts fail
+    eligible: bool = False  # the stated facts meet every printed condition (were it this district)
     amounts: List[Amount] = field(default_factory=list)
 
 
@@ -313,7 +314,7 @@ def decide(
     if u.person_refs and (u.by_reference == "person" or "contact" in u.asked):
         refs = [r for r in u.person_refs if not u.district or r.measure.district == u.district]
         d.person_refs = refs or u.person_refs
-        if u.documents:
+        if u.documents and not PHONE_NUMBER.search(u.text):  # "6号文上赵鹏是83926742，哪个对": every number
             d.person_refs = [r for r in d.person_refs if r.measure.document.id in u.documents] or d.person_refs
         d.kind = "person"
         names = {p for r in d.person_refs for p in r.contact.get("persons") or []}
@@ -360,10 +361,12 @@ def decide(
         rival = next((h for h in u.hits[1:] if h.confident and h.measure.district != m.district), None)
         top = u.hits[0] if u.hits else None
         if rival and top and rival.score >= AMBIGUOUS_DISTRICT_RATIO * top.score:
-            printed = [x for x in (m, rival.measure) if prints_stated_percent(x, u.text)]
-            if len(printed) != 1:
+            settled = [x for x in (m, rival.measure) if prints_stated_percent(x, u.text)]
+            if len(settled) != 1:
+                settled = covering_named_months(u.text, [m, rival.measure])
+            if len(settled) != 1:
                 return _which_district(kb, d, [m, rival.measure], today)
-            m = printed[0]  # "那个30%补贴": only one district's measure prints 30%
+            m = settled[0]  # "那个30%补贴" / "2月房租": only one district's measure prints it
     if u.by_reference == "article" and len(u.measures) > 1:
         d.measure, d.alternatives = u.measures[0], u.measures[1:]
         if len({x.district for x in u.measures}) > 1:
@@ -381,6 +384,7 @@ def _which_district(kb: KnowledgeBase, d: Decision, measures: List[Measure], tod
         option = Option(m, status_of(m, today))
         if stated:
             verdict = eligibility.check(m, {**stated, "district": m.district}, kb.taxonomy)
+            option.eligible = verdict.status == eligibility.ELIGIBLE
             if verdict.status == eligibility.NOT_ELIGIBLE:
                 option.failed = [r.condition["text"] for r in verdict.failed]
             else:
@@ -389,6 +393,7 @@ def _which_district(kb: KnowledgeBase, d: Decision, measures: List[Measure], tod
     return d
 
 
+PHONE_NUMBER = re.compile(r"(?<!\d)\d{8}(?!\d)|(?<!\d)1\d{10}(?!\d)")
 STATED_PERCENT = re.compile(r"(?<![\d.])(\d{1,3}(?:\.\d+)?)\s*[%％]")
 
 
@@ -396,6 +401,18 @@ def prints_stated_percent(m: Measure, text: str) -> bool:
     """The measure prints a percentage the question quotes."""
     stated = {float(x) for x in STATED_PERCENT.findall(text)}
     return bool(stated) and any(b.get("percent") is not None and float(b["percent"]) in stated for b in m.benefits)
+
+
+def covering_named_months(text: str, measures: List[Measure]) -> List[Measure]:
+    """The measures whose relief months include every month the question names ("2月房租" is
+    Xicheng's 1号; Miyun's rent relief is for March and April); all of them when none is named."""
+    from actions.time_status import relief_month_numbers
+    from actions.understanding import months_named
+
+    named = set(months_named(text))
+    if not named:
+        return measures
+    return [m for m in measures if named <= relief_month_numbers(m)]
 
 
 def relevant_facts(m: Measure, facts: Dict[str, Any]) -> bool:

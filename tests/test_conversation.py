@@ -390,3 +390,28 @@ def test_a_curators_out_of_scope_mark_does_not_silence_the_same_question_for_ano
 def test_which_fees_lists_the_fee_measures_not_a_loan_measure(kb):
     [reply] = ask(kb, "西城区减免哪些费用")
     assert "停征部分行政事业性收费" in reply and "增加信贷投放" not in reply
+
+
+def test_a_month_only_one_district_covers_settles_the_district(kb):
+    [text] = ask(kb, "小美容店 租区属国企的门脸 按规定关门停业了 员工一个没裁 2月房租当时能免吗")
+    assert first_sentence(text).startswith("按您说的情况，符合")
+    assert "西政办发〔2020〕1号第(十三)条" in text and "请告诉我您的企业在哪个区" not in text
+    assert "密政发" not in text
+
+
+def test_facts_that_meet_both_districts_conditions_get_the_verdict_before_the_district_question(kb):
+    [text] = ask(kb, "我们小微企业租区属国企的房子开饭馆，一直营业，没裁员，能免房租吗")
+    assert first_sentence(text).startswith("按您说的情况，符合") and "都已结束" in first_sentence(text)
+    assert "请告诉我您的企业在哪个区注册纳税" in text
+    assert not re.search(r"\d{8}", text)  # no contact until the district is known
+
+
+def test_rent_of_two_notices_gives_the_sum_first_with_its_months(kb):
+    [text] = ask(kb, "区属国企房子开饭馆 月租12000 1号文加6号文 一共免几个月 多少钱")
+    assert first_sentence(text) == "按原文标准估算，合计3个月（2月、3月、4月）36,000元，其中："
+    assert "西政办发〔2020〕1号第(十三)条：12,000元/月" in text and "西政办发〔2020〕6号第（一）条：12,000元/月" in text
+
+
+def test_a_number_quoted_from_one_notice_gets_every_printed_number_of_that_person(kb):
+    [text] = ask(kb, "我看6号文上赵鹏是83926742 哪个对")
+    assert "83926742" in text and "83926768" in text and "1号" in text
