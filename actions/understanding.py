@@ -16,6 +16,7 @@ from actions.fact_extraction import extract_facts
 from actions.knowledge_base import KnowledgeBase, Measure
 from actions.retrieval import Hit, retriever_for
 from actions.text_tools import clean_question, detect_values
+from actions.typo_correction import correct_typos
 
 # What is asked, by the words that ask it; the first listed that matches wins, intents break ties.
 ASKED_PATTERNS = [
@@ -284,10 +285,15 @@ def district_of_terms(kb: KnowledgeBase, text: str) -> Optional[str]:
     districts = set()
     units = {c["unit"] for m in kb for c in m.contacts}
     for term in kb.taxonomy.synonyms:
-        if len(term) >= 4 and term in text and term not in kb.districts and term not in units:
-            printed = {m.district for m in kb if term in m.text or term in m.title}
-            if printed:
-                districts |= printed
+        if len(term) < 4 or term in kb.districts or term in units:
+            continue
+        # the term, or its first or last four characters when it is longer ("以训稳岗培训补贴" names
+        # Miyun's 以训稳岗 as much as Xicheng's 稳岗培训补贴: then it settles nothing)
+        for piece in dict.fromkeys((term, term[:4], term[-4:])):
+            if piece in text:
+                printed = {m.district for m in kb if piece in m.text or piece in m.title}
+                if len(printed) == 1 or piece == term:
+                    districts |= printed
     return next(iter(districts)) if len(districts) == 1 else None
 
 
@@ -302,6 +308,8 @@ def understand(
     context = context or {}
     entities = entities or {}
     text = clean_question(raw_text)
+    if not is_english(text):
+        text = correct_typos(kb, text)  # 培训补帖 → 培训补贴, fangzu → 房租
     u = Understanding(text=text, intent=intent, english=is_english(text))
     tax = kb.taxonomy
     if u.english:

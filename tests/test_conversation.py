@@ -415,3 +415,16 @@ def test_rent_of_two_notices_gives_the_sum_first_with_its_months(kb):
 def test_a_number_quoted_from_one_notice_gets_every_printed_number_of_that_person(kb):
     [text] = ask(kb, "我看6号文上赵鹏是83926742 哪个对")
     assert "83926742" in text and "83926768" in text and "1号" in text
+
+
+def test_homophone_typos_of_kb_terms_are_read_as_the_terms(kb):
+    [text] = ask(kb, "以训稳岗补帖找谁")
+    assert "梁红艳" in text and "89038088" in text
+    [text] = ask(kb, "密云fangzu能减免吗")
+    assert "房租" in text and "密政发" in text
+
+
+def test_a_term_that_mixes_both_districts_names_settles_no_district(kb):
+    [text] = ask(kb, "以训稳岗培训补贴 人社局联系人电话")
+    assert "请告诉我您的企业在哪个区注册纳税" in text
+    assert "66201990" not in text  # Xicheng's 稳岗培训补贴 contact would be a guess
