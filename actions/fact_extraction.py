@@ -72,6 +72,8 @@ LANDLORD = re.compile(
     r"|(租给|出租给|把.{0,6}租给)|给租户|为租户|我们.{0,6}出租"
 )
 GUARANTOR = re.compile(r"我们?(是|作为)?.{0,6}(担保公司|担保机构)(?!贷款)")
+DIRECT_STORE = re.compile(r"直营|分公司形式")
+FRANCHISE = re.compile(r"加盟(?!商的直营)|(不是|并非|非|没有)直营")
 SME_YES = re.compile(r"(小微|中小企业|小企业|个体户|个体工商户|小公司|小店)")
 SME_NO = re.compile(r"(大型企业|大企业|上市公司)")
 NEGATION = re.compile(r"(不是|没有|没|不|非)$")
@@ -284,6 +286,10 @@ def extract_facts(text: str, kb: KnowledgeBase) -> Dict[str, Any]:
         facts["unemployment_insured"] = True
     if re.search(r"(没交|没有交|没参加|没有参加|未参加|没[^，。]{0,8}|不交|未缴)失业保险", raw):
         facts["unemployment_insured"] = False
+    if FRANCHISE.search(raw):
+        facts["direct_store"] = False  # "加盟的，不是直营"
+    elif DIRECT_STORE.search(raw):
+        facts["direct_store"] = True
     if re.search(r"(注册在中关村|中关村示范区|在中关村[^，。,]{0,4}注册|中关村的企业)", raw):
         facts["zgc_registered"] = True
     return facts

@@ -282,19 +282,23 @@ def district_of_names(kb: KnowledgeBase, u: "Understanding") -> Optional[str]:
 def district_of_terms(kb: KnowledgeBase, text: str) -> Optional[str]:
     """The district when the question uses a term of the taxonomy that only one district's notices
     print (稳岗培训补贴 is Xicheng's name, 以训稳岗补贴 Miyun's)."""
-    districts = set()
+    districts, vetoes = set(), set()
     units = {c["unit"] for m in kb for c in m.contacts}
     for term in kb.taxonomy.synonyms:
         if len(term) < 4 or term in kb.districts or term in units:
             continue
-        # the term, or its first or last four characters when it is longer ("以训稳岗培训补贴" names
-        # Miyun's 以训稳岗 as much as Xicheng's 稳岗培训补贴: then it settles nothing)
-        for piece in dict.fromkeys((term, term[:4], term[-4:])):
+        if term in text:
+            districts |= {m.district for m in kb if term in m.text or term in m.title}
+        # the first or last four characters of a longer term can only veto: "以训稳岗培训补贴" names
+        # Miyun's 以训稳岗 as much as Xicheng's 稳岗培训补贴, so it settles nothing
+        for piece in {term[:4], term[-4:]} - {term}:
             if piece in text:
                 printed = {m.district for m in kb if piece in m.text or piece in m.title}
-                if len(printed) == 1 or piece == term:
-                    districts |= printed
-    return next(iter(districts)) if len(districts) == 1 else None
+                if len(printed) == 1:
+                    vetoes |= printed
+    if len(districts) != 1 or vetoes - districts:
+        return None
+    return next(iter(districts))
 
 
 def understand(

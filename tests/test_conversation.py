@@ -428,3 +428,16 @@ def test_a_term_that_mixes_both_districts_names_settles_no_district(kb):
     [text] = ask(kb, "以训稳岗培训补贴 人社局联系人电话")
     assert "请告诉我您的企业在哪个区注册纳税" in text
     assert "66201990" not in text  # Xicheng's 稳岗培训补贴 contact would be a guess
+
+
+def test_a_generic_word_that_one_notice_happens_to_print_settles_no_district(kb):
+    [text] = ask(kb, "家政公司 稳岗补贴 商务局找谁")
+    assert "请告诉我您的企业在哪个区注册纳税" in text
+    assert "89038088" not in text and "89037309" not in text  # Miyun's 人社局, a guess
+
+
+def test_a_franchised_shop_is_not_a_directly_run_chain_store(kb):
+    [text] = ask(kb, "我们餐饮店是加盟的 不是直营 能申请6号文第四条那个房租补贴吗")
+    assert first_sentence(text).startswith("按原文条件，您不符合") and "连锁直营门店" in first_sentence(text)
+    [text] = ask(kb, "我们是便利店连锁直营门店，在西城注册纳税，小微企业，能申请6号文第四条的房租补贴吗")
+    assert first_sentence(text).startswith("按您说的情况，符合")
