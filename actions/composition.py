@@ -165,6 +165,10 @@ def stated_case_sentences(d: Decision) -> List[str]:
     return [f"按原文，{b['text']}" + rate(b) + "。" for b in matched]
 
 
+DURATION_ASKED = re.compile(r"几天|多久|多长时间|几个工作日|多快")
+PRINTED_TIME_LIMIT = re.compile(r"[^，。；,;]*\d+个?(?:工作日|日|天)内[^，。；,;]*")
+
+
 def rate(b) -> str:
     """ "（50%）" after a benefit's text when the text does not print the percentage itself."""
     return "" if b.get("percent") is None or f"{b['percent']:g}%" in b["text"] else f"（{b['percent']:g}%）"
@@ -268,6 +272,9 @@ def measure_answer(kb: KnowledgeBase, d: Decision) -> str:
         lines.append(f"{head}：{m.summary}")
     elif ask == "procedure":
         steps = (m.application or {}).get("steps") or []
+        if DURATION_ASKED.search(u.text):  # "几天能审完": the printed time limit first
+            limits = [re.sub("后$", "", c) for st in steps for c in PRINTED_TIME_LIMIT.findall(st)]
+            lines.append(f"按原文，{'；'.join(limits)}。" if limits else "原文没有写办理时限。")
         if steps:
             lines.append(f"申请{m.title}的办理流程：")
             lines += [f"{i}. {s}" for i, s in enumerate(steps, 1)]

@@ -358,8 +358,16 @@ def decide(
         return d
     m = u.measure
     if not u.district and u.by_reference not in ("article", "button", "context", "person"):
-        rival = next((h for h in u.hits[1:] if h.confident and h.measure.district != m.district), None)
         top = u.hits[0] if u.hits else None
+        # a rival as sure as the top hit: confident, or any hit when the top one is not confident either
+        rival = next(
+            (
+                h
+                for h in u.hits[1:]
+                if (h.confident or not (top and top.confident)) and h.measure.district != m.district
+            ),
+            None,
+        )
         if rival and top and rival.score >= AMBIGUOUS_DISTRICT_RATIO * top.score:
             settled = [x for x in (m, rival.measure) if prints_stated_percent(x, u.text)]
             if len(settled) != 1:

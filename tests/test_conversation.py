@@ -441,3 +441,15 @@ def test_a_franchised_shop_is_not_a_directly_run_chain_store(kb):
     assert first_sentence(text).startswith("按原文条件，您不符合") and "连锁直营门店" in first_sentence(text)
     [text] = ask(kb, "我们是便利店连锁直营门店，在西城注册纳税，小微企业，能申请6号文第四条的房租补贴吗")
     assert first_sentence(text).startswith("按您说的情况，符合")
+
+
+def test_how_long_the_office_takes_is_answered_first_from_the_printed_steps(kb):
+    [text] = ask(kb, "密云临时性岗位补贴交了申请 区人社局几天能审完")
+    assert first_sentence(text) == "按原文，区人力资源和社会保障局在2个工作日内完成审核"
+    assert "89037309" in text or "办理流程" in text
+
+
+def test_no_district_and_no_sure_hit_asks_rather_than_guesses(kb):
+    [text] = ask(kb, "贴息是管哪段时间放的贷款")
+    assert "请告诉我您的企业在哪个区注册纳税" in text
+    assert not re.search(r"\d{8}", text)
