@@ -29,6 +29,7 @@ MONEY_KINDS = {
     "funding",
     "tax_deferral",
     "fee_exemption",
+    "fee_reduction",
 }
 EXAMPLES = "例如“西城区房租减免怎么申请”“密云区贷款贴息的条件”“25号文第十条找谁”"
 

@@ -138,6 +138,17 @@ def _benefit_named(m: Measure, text: str) -> str:
     return m.benefits[scored[0][1]].get("text", "")
 
 
+def asked_benefit(m: Measure, u: Understanding) -> Optional[Dict[str, Any]]:
+    """The conditional benefit the question (or the one before it) names, when the measure has
+    several: "担保费能减半吗" is about the fee halved for small and micro firms, not the guarantor's
+    subsidy."""
+    if len(m.benefits) < 2:
+        return None
+    named = _benefit_named(m, u.text) or _benefit_named(m, u.previous_text or "")
+    benefit = next((b for b in m.benefits if named and b.get("text") == named), None)
+    return benefit if benefit and benefit.get("when") else None
+
+
 def _enum_fact_words(kb: KnowledgeBase, facts: Dict[str, Any]) -> str:
     """The words for the enterprise's stated choices (房产产权方 民营企业 → 民营企业 其他经营用房 …)."""
     words = []
@@ -450,7 +461,12 @@ def _fill_measure(kb: KnowledgeBase, d: Decision, m: Measure, today: dt.date) ->
         or "amount" in u.asked
         or relevant_facts(m, {k: v for k, v in facts.items() if k not in ("district", "is_sme")})
     ):
-        d.verdict = eligibility.check(m, facts, kb.taxonomy)
+        asked = asked_benefit(m, u)
+        d.verdict = (
+            eligibility.check_benefit(m, asked, facts, kb.taxonomy)
+            if asked
+            else eligibility.check(m, facts, kb.taxonomy)
+        )
         if d.verdict.status == eligibility.UNKNOWN and facts.get("others_met") and not d.verdict.failed:
             d.verdict.status = eligibility.ELIGIBLE  # "其他条件都满足": the user vouches for the rest
             d.verdict.benefits += d.verdict.open_benefits

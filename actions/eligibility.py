@@ -156,6 +156,19 @@ def check(measure: Measure, facts: Dict[str, Any], taxonomy: Taxonomy) -> Verdic
     return verdict
 
 
+def check_benefit(measure: Measure, benefit: Dict[str, Any], facts: Dict[str, Any], taxonomy: Taxonomy) -> Verdict:
+    """The verdict for one benefit the question asks about ("担保费能减半吗"): the measure's
+    conditions and that benefit's own, the other benefits aside."""
+    facts = normalize_facts(facts, taxonomy)
+    results = [evaluate_condition(c, facts, taxonomy) for c in measure.conditions + (benefit.get("when") or [])]
+    verdict = Verdict(measure, _combine(results), results, facts=facts)
+    if verdict.status == ELIGIBLE:
+        verdict.benefits.append(benefit)
+    elif verdict.status == UNKNOWN:
+        verdict.open_benefits.append(benefit)
+    return verdict
+
+
 def facts_needed(measure: Measure) -> List[str]:
     """Every fact the measure's conditions and branches can test, in order of appearance."""
     names: List[str] = []

@@ -49,6 +49,7 @@ BENEFIT = {
                 "per_person_subsidy",
                 "tax_deferral",
                 "fee_exemption",
+                "fee_reduction",
                 "funding",
                 "service",
                 "coordination",

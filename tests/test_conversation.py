@@ -453,3 +453,13 @@ def test_no_district_and_no_sure_hit_asks_rather_than_guesses(kb):
     [text] = ask(kb, "贴息是管哪段时间放的贷款")
     assert "请告诉我您的企业在哪个区注册纳税" in text
     assert not re.search(r"\d{8}", text)
+
+
+def test_the_benefit_asked_about_is_judged_on_its_own_condition(kb):
+    [text] = ask(kb, "我们是中型企业 西城政府性担保公司的担保费能减半吗")
+    assert first_sentence(text).startswith("按原文条件，您不符合") and "小微企业" in first_sentence(text)
+    [text] = ask(kb, "我们是小微企业，西城政府性担保公司的担保费能减半吗")
+    assert first_sentence(text).startswith("按您说的情况，符合") and "减半收取" in first_sentence(text)
+    assert "给予50%补贴" not in first_sentence(text)  # the guarantor's subsidy is not theirs
+    _, text = ask(kb, "西城担保费减半是怎么回事", "我们是中型企业也行吗")
+    assert first_sentence(text).startswith("按原文条件，您不符合")
