@@ -273,21 +273,24 @@ def measure_answer(kb: KnowledgeBase, d: Decision) -> str:
         lines.append(f"{head}：{m.summary}")
     elif ask == "procedure":
         steps = (m.application or {}).get("steps") or []
-        if DURATION_ASKED.search(u.text):  # "几天能审完": the printed time limit first
-            limits = [re.sub("后$", "", c) for st in steps for c in PRINTED_TIME_LIMIT.findall(st)]
-            lines.append(f"按原文，{'；'.join(limits)}。" if limits else "原文没有写办理时限。")
-        if steps:
-            lines.append(f"申请{m.title}的办理流程：")
-            lines += [f"{i}. {s}" for i, s in enumerate(steps, 1)]
+        limits = [re.sub("后$", "", c) for st in steps for c in PRINTED_TIME_LIMIT.findall(st)]
+        if DURATION_ASKED.search(u.text) and limits:  # "几天能审完": the printed time limit, not every step
+            lines.append(f"按原文，{'；'.join(limits)}。完整的办理流程请回复“怎么办理”。")
         else:
-            lines.append(f"原文没有写{m.title}的具体申报步骤，请直接联系下面的负责单位。")
-            lines += duty_sentences(m, "".join(DUTY_WORDS.pattern.split("|")))  # who does what, as printed
-        own = m.benefits_of_kind(ROLE_BENEFIT[d.facts["role"]]) if d.facts.get("role") in ROLE_BENEFIT else []
-        lines += [f"您作为{d.facts['role']}：{b['text']}{rate(b)}。" for b in own]
-        for url in (m.application or {}).get("urls") or []:
-            lines.append(f"网址：{url}")
-        if (m.application or {}).get("deadline_text"):
-            lines.append(m.application["deadline_text"])
+            if DURATION_ASKED.search(u.text):
+                lines.append("原文没有写办理时限。")
+            if steps:
+                lines.append(f"申请{m.title}的办理流程：")
+                lines += [f"{i}. {s}" for i, s in enumerate(steps, 1)]
+            else:
+                lines.append(f"原文没有写{m.title}的具体申报步骤，请直接联系下面的负责单位。")
+                lines += duty_sentences(m, "".join(DUTY_WORDS.pattern.split("|")))  # who does what, as printed
+            own = m.benefits_of_kind(ROLE_BENEFIT[d.facts["role"]]) if d.facts.get("role") in ROLE_BENEFIT else []
+            lines += [f"您作为{d.facts['role']}：{b['text']}{rate(b)}。" for b in own]
+            for url in (m.application or {}).get("urls") or []:
+                lines.append(f"网址：{url}")
+            if (m.application or {}).get("deadline_text"):
+                lines.append(m.application["deadline_text"])
     elif d.verdict is not None and d.verdict.status == eligibility.NOT_ELIGIBLE:
         lines += verdict_sentence(kb, d)
         lines.append(f"{head}：{m.summary}")

@@ -103,6 +103,12 @@ def select_contacts(
     if not EMAIL_WORDS.search(u.text) and any(c.get("phones") for c in with_phone):
         # an address for sending documents is not whom to call, unless mail is asked about
         with_phone = [c for c in with_phone if c.get("phones")]
+    owner = (facts or {}).get("property_owner")
+    if owner and len(with_phone) > 1:
+        # "我们民营公司出租…": the sub-item for 区属国有企业 landlords is not theirs
+        owners = kb.taxonomy.facts.get("property_owner", {}).get("values") or []
+        theirs = [c for c in with_phone if not _names_other_owner(c.get("item") or "", owner, owners)]
+        with_phone = theirs or with_phone
     if len(with_phone) <= 1:
         return with_phone, bool(with_phone)
     if PERSON_WORDS.search(u.text) and any(c.get("persons") for c in with_phone):
@@ -118,6 +124,10 @@ def select_contacts(
         if not specific and earlier:
             chosen, specific = _contacts_named(kb, with_phone, earlier)
     return chosen, specific
+
+
+def _names_other_owner(item: str, owner: str, owners: List[str]) -> bool:
+    return any(v != owner and v in item and f"非{v[-4:]}" not in item for v in owners)
 
 
 # The benefit that is the user's own when they say they are the landlord or the guarantor.

@@ -463,3 +463,9 @@ def test_the_benefit_asked_about_is_judged_on_its_own_condition(kb):
     assert "给予50%补贴" not in first_sentence(text)  # the guarantor's subsidy is not theirs
     _, text = ask(kb, "西城担保费减半是怎么回事", "我们是中型企业也行吗")
     assert first_sentence(text).startswith("按原文条件，您不符合")
+
+
+def test_a_private_landlord_is_not_given_the_contact_for_state_owned_landlords(kb):
+    _, text = ask(kb, "我们民营公司出租办公楼 按西城1号文给小微租户免了10万房租 区里补多少", "谁来认定")
+    assert "66112569" not in text  # 区国资委: the sub-item for 区属国有企业 landlords
+    assert "82205558" in text and "83509352" in text  # 园区 and 行业部门 sub-items
