@@ -168,12 +168,27 @@ def measure_file(kb_dir: Path, measure_id: str) -> Path:
     raise CurationError(f"没有编号为 {measure_id} 的措施")
 
 
+LOCK_FILE = ".curation.lock"  # in the KB directory; not a *.yml, so the loader never reads it
+
+
+def curation_lock(kb_dir: Path):
+    """One curator's change at a time, across processes (the report page on every replica, the
+    CLI): each change reads, edits, writes and validates a file, and two at once would lose one."""
+    from filelock import FileLock
+
+    return FileLock(str(Path(kb_dir) / LOCK_FILE), timeout=30)
+
+
 def attach(kb_dir: Path, wording: str, measure_id: str) -> Tuple[Path, bool]:
     """Add ``wording`` to the ``examples:`` of the measure. Returns (file, added); ``added`` is False
     when the measure already has this wording."""
+    with curation_lock(kb_dir):
+        return _attach(Path(kb_dir), wording, measure_id)
+
+
+def _attach(kb_dir: Path, wording: str, measure_id: str) -> Tuple[Path, bool]:
     from ruamel.yaml.comments import CommentedSeq
 
-    kb_dir = Path(kb_dir)
     wording = check_wording(wording)
     kb = load_kb(kb_dir)
     if kb.get(measure_id) is None:
@@ -206,9 +221,13 @@ out_of_scope: []
 
 def mark_out_of_scope(kb_dir: Path, wording: str) -> Tuple[Path, bool]:
     """Add ``wording`` to ``policies_kb/curation.yml``. Returns (file, added)."""
+    with curation_lock(kb_dir):
+        return _mark_out_of_scope(Path(kb_dir), wording)
+
+
+def _mark_out_of_scope(kb_dir: Path, wording: str) -> Tuple[Path, bool]:
     from ruamel.yaml.comments import CommentedSeq
 
-    kb_dir = Path(kb_dir)
     wording = check_wording(wording)
     kb = load_kb(kb_dir)
     if any(normalize(w) == normalize(wording) for w in kb.out_of_scope):

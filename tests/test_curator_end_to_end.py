@@ -125,6 +125,22 @@ def test_report_needs_its_own_token(stack):
     assert requests.get(f"{stack.rasa_url}/webhooks/curator/static/echarts.min.js", timeout=10).status_code == 200
 
 
+def test_a_session_cookie_is_refused_once_it_is_old_or_forged(stack):
+    from bot.channels.curator_report import COOKIE, COOKIE_MAX_AGE, CuratorReport
+
+    url = f"{stack.rasa_url}/webhooks/curator/api/report"
+    now = int(time.time())
+    fresh = CuratorReport.session_value(CURATOR, now)
+    old = CuratorReport.session_value(CURATOR, now - COOKIE_MAX_AGE - 60)
+    forged = CuratorReport.session_value("not-the-token", now)
+    assert requests.get(url, cookies={COOKIE: fresh}, timeout=30).status_code == 200
+    for value in (old, forged, f"{now}.", "garbage", f"{now + 10**6}.{fresh.partition('.')[2]}"):
+        assert requests.get(url, cookies={COOKIE: value}, timeout=10).status_code == 401, value
+    login = requests.post(f"{stack.rasa_url}/webhooks/curator/login", data={"token": CURATOR}, allow_redirects=False,
+                          timeout=10)
+    assert login.status_code == 303 and CuratorReport.session_valid(CURATOR, login.cookies[COOKIE])
+
+
 def test_unanswered_question_curated_with_the_cli_is_answered_without_restart(stack):
     first = texts(stack.say("curate-1", QUESTION))
     assert ("没能" in first or "超出" in first) and "25号第（一）条" not in first

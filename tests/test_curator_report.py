@@ -260,3 +260,19 @@ def test_a_change_that_does_not_validate_is_undone(kb_copy, monkeypatch):
         curation.attach(kb_copy, UNANSWERED, "xc6-01")
     assert (kb_copy / "xc-2020-6.yml").read_text(encoding="utf-8") == before
 
+
+
+def test_curators_fixing_at_the_same_moment_lose_no_fix(kb_copy):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from actions import curation
+
+    wordings = [f"门店关了{n}个月，政府能给点啥" for n in ("两", "三", "四", "五")]
+    with ThreadPoolExecutor(len(wordings) + 1) as pool:
+        done = [pool.submit(curation.attach, kb_copy, w, "xc6-01") for w in wordings]
+        done.append(pool.submit(curation.mark_out_of_scope, kb_copy, OUT))
+        for f in done:
+            f.result()
+    kb = load_kb(kb_copy)
+    assert set(wordings) <= set(kb.get("xc6-01").examples)
+    assert OUT in kb.out_of_scope

@@ -12,7 +12,8 @@ request is refused (401).
 Routes under ``/webhooks/curator/``:
 
 * ``GET  /``                 the report (``actions/curator_report.py``) — 401 and a sign-in form without the token
-* ``POST /login``            form field ``token`` → a session cookie (HttpOnly, SameSite=Strict, this path only)
+* ``POST /login``            form field ``token`` → a session cookie (HttpOnly, SameSite=Strict, this path only;
+                              signed with its time, refused by the server after 8 hours)
 * ``POST /logout``
 * ``GET  /csv/<table>.csv``  every table of the report as CSV
 * ``GET  /api/report``       the figures as JSON
@@ -34,6 +35,7 @@ import json
 import logging
 import math
 import os
+import time
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Dict, Optional, Text
 from urllib.parse import parse_qs
@@ -122,8 +124,22 @@ class CuratorReport(InputChannel):
         return token
 
     @staticmethod
-    def session_value(token: str) -> str:
-        return hmac.new(token.encode("utf-8"), b"curator-report-session", hashlib.sha256).hexdigest()
+    def session_value(token: str, issued: Optional[int] = None) -> str:
+        """``<issued>.<HMAC>``: signed with the token (any replica can check it, and a new token
+        ends every session), and valid for ``COOKIE_MAX_AGE`` seconds from ``issued`` whatever the
+        browser keeps."""
+        issued = int(time.time()) if issued is None else int(issued)
+        mac = hmac.new(token.encode("utf-8"), f"curator-report-session:{issued}".encode(), hashlib.sha256)
+        return f"{issued}.{mac.hexdigest()}"
+
+    @classmethod
+    def session_valid(cls, token: str, value: str, now: Optional[float] = None) -> bool:
+        issued, _, _mac = value.partition(".")
+        if not issued.isdigit() or len(issued) > 12:
+            return False
+        age = (time.time() if now is None else now) - int(issued)
+        expected = cls.session_value(token, int(issued))
+        return -60 <= age <= COOKIE_MAX_AGE and hmac.compare_digest(value.encode("utf-8"), expected.encode("utf-8"))
 
     def authorized(self, request: Request, need_csrf_header: bool = False) -> Optional[str]:
         """None when allowed, else the reason (Chinese) for the 401."""
@@ -137,7 +153,7 @@ class CuratorReport(InputChannel):
             self.guesses.failed(request.ip or "unknown")
             return "访问口令不正确。"
         cookie = request.cookies.get(COOKIE, "")
-        if cookie and hmac.compare_digest(cookie.encode("utf-8"), self.session_value(token).encode("utf-8")):
+        if cookie and self.session_valid(token, cookie):
             if need_csrf_header and request.headers.get("x-curator") != "1":
                 return "缺少请求头 X-Curator。"
             return None
