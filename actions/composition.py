@@ -12,11 +12,11 @@ from typing import Dict, List, Tuple
 
 from actions import eligibility
 from actions.answers import NOT_ENTITLEMENTS, caveats, contact_line
-from actions.decision import ROLE_BENEFIT, Decision
+from actions.decision import MONTHS_ASKED, ROLE_BENEFIT, Decision
 from actions.english_answer import english_answer
 from actions.knowledge_base import KnowledgeBase, Measure
 from actions.quantities import format_money
-from actions.time_status import cn_date, relief_month_numbers
+from actions.time_status import cn_date, relief_month_numbers, relief_months
 
 MAX_CONTACTS = 6
 # Benefits that put money or relief in the enterprise's own hands.
@@ -391,12 +391,23 @@ def unit_answer(kb: KnowledgeBase, d: Decision) -> str:
 
 
 def list_answer(kb: KnowledgeBase, d: Decision) -> str:
-    measures = kb.filter(district=d.district, topic=d.group) if d.group else kb.filter(district=d.district)
+    kind = d.topic or d.group  # a topic the question names ("房租减免"), else its group
+    measures = kb.filter(district=d.district, topic=kind) if kind else kb.filter(district=d.district)
     if not measures:
         measures = kb.filter(district=d.district)
     where = d.district or "、".join(kb.districts)
-    label = kb.taxonomy.groups.get(d.group, "") if d.group else ""
+    label = (kb.taxonomy.topics[d.topic]["label"] if d.topic else kb.taxonomy.groups.get(d.group, "")) if kind else ""
     years = "、".join(sorted({str(m.document.issued)[:4] for m in measures}))
+    dated = [(m, relief_months(m)) for m in measures if relief_months(m)]
+    if MONTHS_ASKED.search(d.u.text) and dated:  # "减的是哪几个月": the months of each measure first
+        from actions.clock import today
+        from actions.time_status import status_of
+
+        months = sorted({mo for _, ms in dated for mo in ms})
+        ended = "（均已结束）" if all(status_of(m, today()).ended for m, _ in dated) else ""
+        lines = [f"{where}{label}针对的是{month_list(months)}，分别是{ended}："]
+        lines += [f"· {m.article} {m.title}：{month_list(ms)}" for m, ms in dated]
+        return "\n".join(lines)
     lines = [
         f"{where}{label}方面的措施共{len(measures)}条（均为{years}年出台，写明期限的已结束，其余很可能已不再执行，现行政策请向责任单位确认）："
     ]
@@ -404,6 +415,14 @@ def list_answer(kb: KnowledgeBase, d: Decision) -> str:
     if len(measures) > 12:
         lines.append(f"……共{len(measures)}条，可告诉我具体事项。")
     return "\n".join(lines)
+
+
+def month_list(months) -> str:
+    """["2020-02", "2020-03", "2020-04"] → "2020年2月、3月、4月"."""
+    by_year: Dict[str, List[str]] = {}
+    for mo in sorted(set(months)):
+        by_year.setdefault(mo[:4], []).append(f"{int(mo[5:7])}月")
+    return "；".join(f"{y}年" + "、".join(ms) for y, ms in by_year.items())
 
 
 def which_district_answer(kb: KnowledgeBase, d: Decision) -> str:

@@ -362,7 +362,19 @@ def decide(
         and d.group not in {kb.taxonomy.topics[t]["group"] for t in u.measure.topics if t in kb.taxonomy.topics}
     ):
         u.measures = []  # "西城区减免哪些费用": the list of that kind, not a measure that shares two words
-    if not u.measure and d.group and "list" not in u.asked:
+    named = set(topics)
+    listing = bool(
+        u.measure
+        and len(named) == 1
+        and u.by_reference not in ("article", "button", "context", "person")
+        and (u.asked == ["list"] or MONTHS_ASKED.search(u.text))
+        and not u.facts.keys() - {"district"}
+        and len(kb.filter(district=u.district, topic=next(iter(named)))) > 1
+    )
+    if listing:
+        u.measures = []  # "西城房租减免有哪些", "…减的是哪几个月": every measure of that topic, not one
+        d.topic = next(iter(named))
+    if not u.measure and d.group and "list" not in u.asked and not listing:
         within = prefer_named_months(
             u.text,
             retriever_for(kb).search(
@@ -372,7 +384,7 @@ def decide(
         if within and within[0].score >= WEAK_HIT_SCORE:
             u.measures, u.hits = [within[0].measure], within
     if not u.measure:
-        if "list" in u.asked or d.group:
+        if "list" in u.asked or d.group or listing:
             d.kind = "list"
         elif u.intent in ("out_of_scope", "nlu_fallback") or u.intent in CHITCHAT_INTENTS:
             d.kind = "out_of_scope" if not (u.intent in CHITCHAT_INTENTS and small_talk) else "chitchat"
@@ -422,6 +434,7 @@ def _which_district(kb: KnowledgeBase, d: Decision, measures: List[Measure], tod
     return d
 
 
+MONTHS_ASKED = re.compile(r"哪几个月|哪个月|几月份|哪些月份?|哪几月")
 PHONE_NUMBER = re.compile(r"(?<!\d)\d{8}(?!\d)|(?<!\d)1\d{10}(?!\d)")
 STATED_PERCENT = re.compile(r"(?<![\d.])(\d{1,3}(?:\.\d+)?)\s*[%％]")
 

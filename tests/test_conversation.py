@@ -469,3 +469,15 @@ def test_a_private_landlord_is_not_given_the_contact_for_state_owned_landlords(k
     _, text = ask(kb, "我们民营公司出租办公楼 按西城1号文给小微租户免了10万房租 区里补多少", "谁来认定")
     assert "66112569" not in text  # 区国资委: the sub-item for 区属国有企业 landlords
     assert "82205558" in text and "83509352" in text  # 园区 and 行业部门 sub-items
+
+
+def test_which_months_a_kind_of_relief_covers_is_answered_across_notices(kb):
+    [text] = ask(kb, "西城房租减免到底减的是哪几个月")
+    assert first_sentence(text).startswith("西城区房租减免针对的是2020年2月、3月、4月")
+    assert "1号第(十三)条 减免企业房租成本：2020年2月" in text and "6号第（一）条" in text and "均已结束" in text
+
+
+def test_what_relief_of_a_kind_a_district_has_is_the_list_of_it(kb):
+    [text] = ask(kb, "西城房租减免有哪些")
+    assert first_sentence(text).startswith("西城区房租减免方面的措施共")
+    assert "1号第(十三)条" in text and "6号第（一）条" in text and "密政发" not in text
