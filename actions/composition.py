@@ -477,7 +477,7 @@ def other_place_answer(kb: KnowledgeBase, d: Decision) -> str:
 
 
 def not_covered_answer(kb: KnowledgeBase, d: Decision) -> str:
-    label = kb.taxonomy.topic_label(d.topic) if d.topic else kb.taxonomy.groups.get(d.group, d.group)
+    label = kb.taxonomy.topic_label(d.topic) if d.topic else kb.taxonomy.groups.get(d.group or "", d.group or "")
     docs = "、".join(x.doc_number for x in kb.documents.values() if x.district == d.district)
     others = [m for m in kb.filter(topic=d.topic or d.group) if m.district != d.district]
     line = f"没有，{d.district}的通知（{docs}）中没有{label}方面的措施。"
