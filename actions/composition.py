@@ -12,7 +12,7 @@ from typing import Dict, List, Tuple
 
 from actions import eligibility
 from actions.answers import NOT_ENTITLEMENTS, caveats, contact_line
-from actions.decision import MONTHS_ASKED, ROLE_BENEFIT, Decision
+from actions.decision import MONTHS_ASKED, ROLE_BENEFIT, Decision, benefit_named
 from actions.english_answer import english_answer
 from actions.knowledge_base import KnowledgeBase, Measure
 from actions.quantities import format_money
@@ -312,6 +312,9 @@ def measure_answer(kb: KnowledgeBase, d: Decision) -> str:
         lines.append(
             f"原文没有列出可逐项判断的条件，是否符合由{units}确认。" + (f"原文的表述是：{elig}。" if elig else "")
         )
+        named = benefit_named(m, u.text) or benefit_named(m, u.previous_text or "")
+        if named and (len(m.benefits) > 1 or not elig):  # "能展一年吗": what the notice gives, to compare
+            lines.append(f"按原文，{named.rstrip('。')}。")
         lines.append(f"{head}：{m.summary}")
     elif ask == "conditions":
         elig = (m.eligibility or {}).get("text")

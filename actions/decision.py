@@ -118,7 +118,7 @@ def select_contacts(
     chosen, specific = _contacts_named(kb, with_phone, u.text)
     own = [b["text"] for b in m.benefits_of_kind(ROLE_BENEFIT.get((facts or {}).get("role"), ""))]
     by_benefit = (
-        (own[0] if len(own) == 1 else _benefit_named(m, u.text)) if any(c.get("item") for c in with_phone) else ""
+        (own[0] if len(own) == 1 else benefit_named(m, u.text)) if any(c.get("item") for c in with_phone) else ""
     )
     for earlier in (by_benefit, u.previous_text, _enum_fact_words(kb, facts or {})):
         if not specific and earlier:
@@ -136,7 +136,7 @@ PERSON_WORDS = re.compile(r"联系人|是谁|哪位|找谁|叫什么")
 EMAIL_WORDS = re.compile(r"邮箱|邮件|email|e-mail|报送|发送|寄|材料|清单", re.IGNORECASE)
 
 
-def _benefit_named(m: Measure, text: str) -> str:
+def benefit_named(m: Measure, text: str) -> str:
     """The printed text of the one benefit the question's words point to ("130课时" → the training
     subsidy), whose name the contact list uses for its sub-items."""
     q = set(char_bigrams(GENERIC_CONTACT_WORDS.sub(" ", text)))
@@ -148,13 +148,16 @@ def _benefit_named(m: Measure, text: str) -> str:
     return m.benefits[scored[0][1]].get("text", "")
 
 
-def asked_benefit(m: Measure, u: Understanding) -> Optional[Dict[str, Any]]:
+def asked_benefit(m: Measure, u: Understanding, facts: Dict[str, Any]) -> Optional[Dict[str, Any]]:
     """The conditional benefit the question (or the one before it) names, when the measure has
     several: "担保费能减半吗" is about the fee halved for small and micro firms, not the guarantor's
     subsidy."""
+    own = m.benefits_of_kind(ROLE_BENEFIT.get(str(facts.get("role") or ""), ""))
+    if len(own) == 1 and len(m.benefits) > 1:
+        return own[0]  # a guarantor asks about the guarantor's subsidy, whatever else the measure gives
     if len(m.benefits) < 2:
         return None
-    named = _benefit_named(m, u.text) or _benefit_named(m, u.previous_text or "")
+    named = benefit_named(m, u.text) or benefit_named(m, u.previous_text or "")
     benefit = next((b for b in m.benefits if named and b.get("text") == named), None)
     return benefit if benefit and benefit.get("when") else None
 
@@ -484,7 +487,7 @@ def _fill_measure(kb: KnowledgeBase, d: Decision, m: Measure, today: dt.date) ->
         or "amount" in u.asked
         or relevant_facts(m, {k: v for k, v in facts.items() if k not in ("district", "is_sme")})
     ):
-        asked = asked_benefit(m, u)
+        asked = asked_benefit(m, u, facts)
         d.verdict = (
             eligibility.check_benefit(m, asked, facts, kb.taxonomy)
             if asked

@@ -481,3 +481,8 @@ def test_what_relief_of_a_kind_a_district_has_is_the_list_of_it(kb):
     [text] = ask(kb, "西城房租减免有哪些")
     assert first_sentence(text).startswith("西城区房租减免方面的措施共")
     assert "1号第(十三)条" in text and "6号第（一）条" in text and "密政发" not in text
+
+
+def test_a_measure_without_testable_conditions_still_quotes_what_it_gives(kb):
+    _, text = ask(kb, "股票质押到期还不上钱 西城能帮忙吗", "能展一年吗")
+    assert "展期3至6个月" in text.split("【")[0]  # before the card: the figure to compare with
