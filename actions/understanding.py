@@ -281,6 +281,20 @@ def district_of_names(kb: KnowledgeBase, u: "Understanding") -> Optional[str]:
     return next(iter(districts)) if len(districts) == 1 else None
 
 
+def gives_amount_inputs(current: Measure, u: Understanding, best: Optional[Hit]) -> bool:
+    """ "3月4月房租各6万，能补多少": the figures the measure being discussed needs for its amount,
+    asked about in its own words, are for that measure, not a sibling of the same topic."""
+    from actions.decision import amount_inputs
+
+    return bool(
+        best
+        and "amount" in u.asked
+        and set(u.facts) & set(amount_inputs(current, u.facts))
+        and set(best.measure.topics[:1]) <= set(current.topics)
+        and best.measure.district == current.district
+    )
+
+
 def district_of_terms(kb: KnowledgeBase, text: str) -> Optional[str]:
     """The district when the question uses a term of the taxonomy that only one district's notices
     print (稳岗培训补贴 is Xicheng's name, 以训稳岗补贴 Miyun's)."""
@@ -400,6 +414,7 @@ def understand(
             or topical <= 2
             or not (best.confident or clear_lead(hits))
             or states_facts
+            or gives_amount_inputs(current, u, best)
             or (current_hit is not None and current_hit.score >= STICKY_RATIO * best.score)
         )
         if stays and short:

@@ -486,3 +486,10 @@ def test_what_relief_of_a_kind_a_district_has_is_the_list_of_it(kb):
 def test_a_measure_without_testable_conditions_still_quotes_what_it_gives(kb):
     _, text = ask(kb, "股票质押到期还不上钱 西城能帮忙吗", "能展一年吗")
     assert "展期3至6个月" in text.split("【")[0]  # before the card: the figure to compare with
+
+
+def test_the_figures_a_measure_needs_stay_with_that_measure(kb):
+    _, text = ask(kb, "美容美发连锁 直营店是分公司形式 在西城注册纳税 房租分店自己出 合法经营也没裁员 能拿房租补贴吗",
+                  "3月4月房租各6万 能补多少")
+    assert first_sentence(text) == "按原文标准估算：实际房租120,000元 × 30% = 36,000元"
+    assert "6号第（四）条" in text
