@@ -411,6 +411,17 @@ def list_answer(kb: KnowledgeBase, d: Decision) -> str:
         lines = [f"{where}{label}针对的是{month_list(months)}，分别是{ended}："]
         lines += [f"· {m.article} {m.title}：{month_list(ms)}" for m, ms in dated]
         return "\n".join(lines)
+    if d.u.by_reference == "listed":
+        lines = [f"请先选择您要问的是{where}{label}的哪一条措施（点选或回复条款号），我再回答您："]
+        lines += [f"· {m.article} {m.title}" for m in measures[:8]]
+        return "\n".join(lines)
+    if d.topic and (not d.u.asked or d.u.primary_ask in ("procedure", "contact")):
+        # "西城区房租减免怎么申请": which of the topic's measures, each with its own way and contacts
+        how = {"procedure": "，办理方式也不同", "contact": "，联系人也不同"}.get(d.u.primary_ask, "")
+        lines = [f"{where}的{label}有{len(measures)}条措施，适用对象各不相同{how}，请选择您要问的一条："]
+        lines += [f"· {m.article} {m.title}：{m.summary}" for m in measures[:8]]
+        lines.append(f"（均为{years}年出台，写明期限的已结束，其余很可能已不再执行，现行政策请向责任单位确认。）")
+        return "\n".join(lines)
     lines = [
         f"{where}{label}方面的措施共{len(measures)}条（均为{years}年出台，写明期限的已结束，其余很可能已不再执行，现行政策请向责任单位确认）："
     ]

@@ -178,6 +178,13 @@ def respond(
         context["person"] = names[0] if names else context.get("person")
     elif d.kind in ("other_place", "not_covered", "list", "which_district"):
         context["measure_id"] = None
+        if d.kind == "list" and d.topic and d.district and u.primary_ask in ("what", "procedure", "contact"):
+            intent = {"procedure": "ask_how_to_apply", "contact": "ask_contact"}.get(u.primary_ask, "ask_conditions")
+            topical = kb.filter(district=d.district, topic=d.topic)[:8]
+            reply.buttons = [(m.title, payload(intent, measure_id=m.id)) for m in topical]
+            context["listed_topic"] = [d.topic, d.district]
+    if d.kind != "list":
+        context["listed_topic"] = None
         if d.kind == "which_district":
             context["last_question"] = u.text if u.by_reference != "options" else context.get("last_question")
             context["options"] = [o.measure.id for o in d.options]

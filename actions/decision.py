@@ -357,6 +357,9 @@ def decide(
         return d
     if u.options:
         return _which_district(kb, d, u.options, today)
+    if u.listed_topic and not u.measure:
+        d.kind, (d.topic, d.district) = "list", u.listed_topic  # choose one of the topic's measures first
+        return d
     if (
         u.measure
         and "list" in u.asked
@@ -370,7 +373,11 @@ def decide(
         u.measure
         and len(named) == 1
         and u.by_reference not in ("article", "button", "context", "person")
-        and (u.asked == ["list"] or MONTHS_ASKED.search(u.text))
+        and (
+            u.asked == ["list"]
+            or MONTHS_ASKED.search(u.text)
+            or (u.district and u.primary_ask in BARE_TOPIC_ASKS and names_only_topic(kb, u.text, next(iter(named))))
+        )
         and not u.facts.keys() - {"district"}
         and len(kb.filter(district=u.district, topic=next(iter(named)))) > 1
     )
@@ -435,6 +442,18 @@ def _which_district(kb: KnowledgeBase, d: Decision, measures: List[Measure], tod
                 option.amounts = compute_amounts(kb, m, stated)[0]
         d.options.append(option)
     return d
+
+
+# "西城区房租减免怎么申请": a whole topic, whose measures each have their own way to apply and contacts
+BARE_TOPIC_ASKS = ("what", "procedure", "contact")
+
+
+def names_only_topic(kb: KnowledgeBase, text: str, topic: str) -> bool:
+    """The question names the topic and nothing more (no landlord type, industry, month …)."""
+    spec = kb.taxonomy.topics.get(topic, {})
+    words = sorted({spec.get("label", ""), *(spec.get("keywords") or []), "减免"} - {""}, key=len, reverse=True)
+    rest = re.sub("|".join(map(re.escape, words)), "", text)
+    return content_chars(kb, rest) <= 1
 
 
 MONTHS_ASKED = re.compile(r"哪几个月|哪个月|几月份|哪些月份?|哪几月")

@@ -30,7 +30,7 @@ ASKED_PATTERNS = [
     ),
     (
         "procedure",
-        r"怎么申请|如何申请|怎么办理|如何办理|怎么办|咋办|咋申请|流程|手续|步骤|去哪|到哪|在哪(儿|里)?(申请|办|交)|申报|提交|材料|怎么弄|怎么操作|需要什么|要什么|怎么领|怎么拿|办理"
+        r"怎么申请|如何申请|怎么办理|如何办理|怎么办|咋办|咋申请|流程|手续|步骤|去哪|到哪|在哪(儿|里)?(申请|办|交)|申报|提交|材料|怎么弄|怎么操作|需要什么(?!条件|要求|资格|门槛)|要什么(?!条件|要求|资格|门槛)|怎么领|怎么拿|办理"
         # how long the office takes: the steps print it ("2个工作日内完成审核")
         r"|(审|批|办|到账|下来|拨付)[^，。？?]{0,4}(几天|多久|多长时间)|(几天|多久|多长时间)[^，。？?]{0,4}(审|批|办|到账|下来|拨付)|几个工作日",
     ),
@@ -89,6 +89,7 @@ class Understanding:
     previous_text: str = ""  # the question a follow-up continues
     documents: List[str] = field(default_factory=list)  # notices named by number
     options: List[Measure] = field(default_factory=list)  # one measure per district, district not yet said
+    listed_topic: List[str] = field(default_factory=list)  # [topic, district] of the list just shown
 
     @property
     def measure(self) -> Optional[Measure]:
@@ -437,6 +438,13 @@ def understand(
     if u.english and current and not (hits and hits[0].confident):
         u.measures, u.by_reference, u.follow_up, u.confident = [current], "context", True, True
         return u
+    listed = context.get("listed_topic")
+    if listed and short and not current and not u.other_places and (not u.district or u.district == listed[1]):
+        # "区属国企的" right after the list of a topic's measures: one of those, if the words pick one
+        within = list(retriever.search(query, district=listed[1], topic=listed[0], top_k=3)) if query else []
+        if within and (within[0].confident or clear_lead(within)):
+            u.measures, u.hits, u.confident, u.district = [within[0].measure], within, True, listed[1]
+            return u
     if hits and (hits[0].confident or clear_lead(hits)):
         u.measures = [hits[0].measure] + [h.measure for h in hits[1:] if h.confident]
         u.confident = True
@@ -457,4 +465,8 @@ def understand(
         u.options = [m for m in (kb.get(i) for i in context["options"]) if m]
         u.by_reference, u.follow_up = "options", True
         u.previous_text = context.get("last_question") or ""
+    elif context.get("listed_topic") and short and not u.other_places and not current:
+        # "电话多少" right after the list of a topic's measures: which one is still to be chosen
+        u.listed_topic = context["listed_topic"]
+        u.by_reference, u.follow_up = "listed", True
     return u

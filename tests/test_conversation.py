@@ -493,3 +493,16 @@ def test_the_figures_a_measure_needs_stay_with_that_measure(kb):
                   "3月4月房租各6万 能补多少")
     assert first_sentence(text) == "按原文标准估算：实际房租120,000元 × 30% = 36,000元"
     assert "6号第（四）条" in text
+
+
+def test_a_whole_topic_offers_its_measures_and_a_follow_up_picks_one(kb):
+    context, replies = {}, []
+    for text in ["西城区房租减免怎么申请", "电话多少", "民办幼儿园"]:
+        reply = respond(kb, text, "", {}, context)
+        context = reply.context
+        replies.append(reply)
+    first, second, third = ("\n".join(r.texts) for r in replies)
+    assert first_sentence(first).startswith("西城区的房租减免有5条措施") and "6号第（四）条" in first
+    assert [t for t, _ in replies[0].buttons][:2] == ["减免企业房租成本", "继续实施租金减免（承租区属国企房产）"]
+    assert second.startswith("请先选择") and not re.search(r"\d{8}", second)  # no contact of a guessed measure
+    assert "民办幼儿园" in first_sentence(third) and "6号第（三）条" in third

@@ -15,7 +15,7 @@ from bot.local_stack import EVENTS_DB
 from tests.scale.conftest import (WECHAT_TOKEN, context_slot, event_types, replica_url, say, streamed_user_texts,
                                   texts, user_texts, wait_for)
 
-SCRIPT = ["西城区房租减免怎么申请", "电话多少", "一共40个人，裁了3个", "那密云呢", "需要什么条件", "怎么申请"]
+SCRIPT = ["西城区租区属国企房子，房租减免怎么申请", "电话多少", "一共40个人，裁了3个", "那密云呢", "需要什么条件", "怎么申请"]
 
 
 def test_one_conversation_alternating_between_replicas_keeps_its_context(stack):
