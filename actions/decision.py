@@ -376,7 +376,11 @@ def decide(
         and (
             u.asked == ["list"]
             or MONTHS_ASKED.search(u.text)
-            or (u.district and u.primary_ask in BARE_TOPIC_ASKS and names_only_topic(kb, u.text, next(iter(named))))
+            or (
+                u.district
+                and u.primary_ask in BARE_TOPIC_ASKS
+                and names_only_topic(kb, u.text, next(iter(named)), u.district)
+            )
         )
         and not u.facts.keys() - {"district"}
         and len(kb.filter(district=u.district, topic=next(iter(named)))) > 1
@@ -448,10 +452,15 @@ def _which_district(kb: KnowledgeBase, d: Decision, measures: List[Measure], tod
 BARE_TOPIC_ASKS = ("what", "procedure", "contact")
 
 
-def names_only_topic(kb: KnowledgeBase, text: str, topic: str) -> bool:
-    """The question names the topic and nothing more (no landlord type, industry, month …)."""
+def names_only_topic(kb: KnowledgeBase, text: str, topic: str, district: str) -> bool:
+    """The question names the topic and nothing more (no landlord type, industry, month …), in words
+    that several of the district's measures of it print (创新券 is one measure's, not the topic's)."""
     spec = kb.taxonomy.topics.get(topic, {})
     words = sorted({spec.get("label", ""), *(spec.get("keywords") or []), "减免"} - {""}, key=len, reverse=True)
+    measures = kb.filter(district=district, topic=topic)
+    for word in re.findall("|".join(map(re.escape, words)), text):
+        if word != spec.get("label") and sum(1 for m in measures if word in m.text or word in m.keywords) <= 1:
+            return False
     rest = re.sub("|".join(map(re.escape, words)), "", text)
     return content_chars(kb, rest) <= 1
 

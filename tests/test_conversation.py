@@ -506,3 +506,8 @@ def test_a_whole_topic_offers_its_measures_and_a_follow_up_picks_one(kb):
     assert [t for t, _ in replies[0].buttons][:2] == ["减免企业房租成本", "继续实施租金减免（承租区属国企房产）"]
     assert second.startswith("请先选择") and not re.search(r"\d{8}", second)  # no contact of a guessed measure
     assert "民办幼儿园" in first_sentence(third) and "6号第（三）条" in third
+
+
+def test_a_word_only_one_measure_prints_is_that_measure_not_its_topic(kb):
+    [text] = ask(kb, "创新券是啥 密云怎么申请")
+    assert "请选择" not in first_sentence(text) and "创新券" in first_sentence(text)
