@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Tuple
 
 from actions import calculators, eligibility
+from actions.answers import NOT_ENTITLEMENTS
 from actions.calculators import Amount
 from actions.fact_extraction import layoff_ratio
 from actions.knowledge_base import KnowledgeBase, Measure
@@ -159,7 +160,12 @@ def asked_benefit(m: Measure, u: Understanding, facts: Dict[str, Any]) -> Option
         return None
     named = benefit_named(m, u.text) or benefit_named(m, u.previous_text or "")
     benefit = next((b for b in m.benefits if named and b.get("text") == named), None)
-    return benefit if benefit and benefit.get("when") else None
+    if not benefit or not benefit.get("when"):
+        return None
+    # only when nothing else the measure gives is the enterprise's own: "那办公室呢" after "门面…免不免"
+    # is judged on every branch (the office one applies), the halved fee apart from the guarantor's subsidy
+    others = [b for b in m.benefits if b is not benefit]
+    return benefit if all(b["kind"] in NOT_ENTITLEMENTS for b in others) else None
 
 
 def _enum_fact_words(kb: KnowledgeBase, facts: Dict[str, Any]) -> str:

@@ -511,3 +511,8 @@ def test_a_whole_topic_offers_its_measures_and_a_follow_up_picks_one(kb):
 def test_a_word_only_one_measure_prints_is_that_measure_not_its_topic(kb):
     [text] = ask(kb, "创新券是啥 密云怎么申请")
     assert "请选择" not in first_sentence(text) and "创新券" in first_sentence(text)
+
+
+def test_a_follow_up_naming_another_branch_is_judged_on_every_branch(kb):
+    _, text = ask(kb, "西城区属国企的门面 2月房租免不免", "那办公室呢")
+    assert first_sentence(text).startswith("按您说的情况，符合") and "50%" in first_sentence(text)
