@@ -239,6 +239,7 @@ def source_sentences(m: Measure, question: str, limit: int = 2) -> List[str]:
 
 
 # "谁来认定", "谁审核": who does what is printed in the measure's text, not in its contact list.
+ITEM_STEP = re.compile(r"企业[^，。]{0,20}(提出|提交|报送|申请)")
 DUTY_WORDS = re.compile(r"认定|审核|审批|核实|公布|汇总|受理|拨付|兑付|签订|办理")
 
 
@@ -283,7 +284,12 @@ def measure_answer(kb: KnowledgeBase, d: Decision) -> str:
                 lines.append(f"申请{m.title}的办理流程：")
                 lines += [f"{i}. {s}" for i, s in enumerate(steps, 1)]
             else:
-                lines.append(f"原文没有写{m.title}的具体申报步骤，请直接联系下面的负责单位。")
+                # a contact's printed sub-item that says what the enterprise does ("企业向行业主管部门…提出需求")
+                item_steps = [i for i in dict.fromkeys(c.get("item") or "" for c in d.contacts) if ITEM_STEP.search(i)]
+                if item_steps:
+                    lines += [f"按原文：{i}。" for i in item_steps]
+                else:
+                    lines.append(f"原文没有写{m.title}的具体申报步骤，请直接联系下面的负责单位。")
                 lines += duty_sentences(m, "".join(DUTY_WORDS.pattern.split("|")))  # who does what, as printed
             own = m.benefits_of_kind(ROLE_BENEFIT[d.facts["role"]]) if d.facts.get("role") in ROLE_BENEFIT else []
             lines += [f"您作为{d.facts['role']}：{b['text']}{rate(b)}。" for b in own]

@@ -516,3 +516,8 @@ def test_a_word_only_one_measure_prints_is_that_measure_not_its_topic(kb):
 def test_a_follow_up_naming_another_branch_is_judged_on_every_branch(kb):
     _, text = ask(kb, "西城区属国企的门面 2月房租免不免", "那办公室呢")
     assert first_sentence(text).startswith("按您说的情况，符合") and "50%" in first_sentence(text)
+
+
+def test_what_the_enterprise_does_is_read_from_the_printed_sub_item_when_there_are_no_steps(kb):
+    [text] = ask(kb, "西城区我们要买口罩 走什么流程")
+    assert first_sentence(text).startswith("按原文：协助拓宽防疫物资购买渠道，企业向行业主管部门或园区主管部门提出需求")
