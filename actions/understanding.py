@@ -296,6 +296,14 @@ def gives_amount_inputs(current: Measure, u: Understanding, best: Optional[Hit])
     )
 
 
+DESTINATION_BEFORE = re.compile(r"(给|向|往|到|去|支援|援助|捐给|寄给|发往|寄往|运往|送往|支持)$")
+
+
+def only_as_destination(text: str, place: str) -> bool:
+    """ "给武汉捐了口罩": the place is where something went, not where the enterprise is."""
+    return all(DESTINATION_BEFORE.search(text[: i.start()]) for i in re.finditer(re.escape(place), text))
+
+
 def district_of_terms(kb: KnowledgeBase, text: str) -> Optional[str]:
     """The district when the question uses a term of the taxonomy that only one district's notices
     print (稳岗培训补贴 is Xicheng's name, 以训稳岗补贴 Miyun's)."""
@@ -338,7 +346,11 @@ def understand(
         if not text:
             return u
     u.districts = detect_values(text, kb.districts, tax.synonyms)
-    u.other_places = [p for p in tax.other_places if p in text and not any(p in d for d in u.districts)]
+    u.other_places = [
+        p
+        for p in tax.other_places
+        if p in text and not any(p in d for d in u.districts) and not only_as_destination(text, p)
+    ]
     u.district = (
         forced_district
         or (u.districts[0] if len(u.districts) == 1 else None)

@@ -521,3 +521,10 @@ def test_a_follow_up_naming_another_branch_is_judged_on_every_branch(kb):
 def test_what_the_enterprise_does_is_read_from_the_printed_sub_item_when_there_are_no_steps(kb):
     [text] = ask(kb, "西城区我们要买口罩 走什么流程")
     assert first_sentence(text).startswith("按原文：协助拓宽防疫物资购买渠道，企业向行业主管部门或园区主管部门提出需求")
+
+
+def test_a_place_something_was_sent_to_is_not_where_the_enterprise_is(kb):
+    [text] = ask(kb, "我们给武汉捐了口罩 能减税吗")
+    assert "您的企业在武汉" not in text and "捐赠" in text
+    [text] = ask(kb, "我们是武汉的企业 能减房租吗")
+    assert "您的企业在武汉" in text
