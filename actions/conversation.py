@@ -182,13 +182,12 @@ def respond(
             intent = {"procedure": "ask_how_to_apply", "contact": "ask_contact"}.get(u.primary_ask, "ask_conditions")
             topical = kb.filter(district=d.district, topic=d.topic)[:8]
             reply.buttons = [(m.title, payload(intent, measure_id=m.id)) for m in topical]
-            context["listed_topic"] = [d.topic, d.district]
-    if d.kind != "list":
-        context["listed_topic"] = None
         if d.kind == "which_district":
             context["last_question"] = u.text if u.by_reference != "options" else context.get("last_question")
             context["options"] = [o.measure.id for o in d.options]
             reply.buttons = [(x, payload("inform", district=x)) for x in kb.districts]
+    listed = d.kind == "list" and bool(d.topic and d.district) and u.primary_ask in ("what", "procedure", "contact")
+    context["listed_topic"] = [d.topic, d.district] if listed else None
     if pending and d.kind != "measure" or (pending and d.measure and d.measure.id != pending["measure_id"]):
         context["pending"] = None
     elif pending:

@@ -14,12 +14,13 @@ character pairs), counts as the curated wording.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import re
 import tempfile
 from pathlib import Path
-from typing import Iterable, List, Optional, Tuple
+from typing import Iterable, Iterator, List, Optional, Tuple
 
 from actions.knowledge_base import CURATION_FILE, KBValidationError, load_kb
 from actions.text_tools import clean_question
@@ -171,12 +172,21 @@ def measure_file(kb_dir: Path, measure_id: str) -> Path:
 LOCK_FILE = ".curation.lock"  # in the KB directory; not a *.yml, so the loader never reads it
 
 
-def curation_lock(kb_dir: Path):
+@contextlib.contextmanager
+def curation_lock(kb_dir: Path) -> Iterator[None]:
     """One curator's change at a time, across processes (the report page on every replica, the
     CLI): each change reads, edits, writes and validates a file, and two at once would lose one."""
-    from filelock import FileLock
+    from filelock import FileLock, Timeout
 
-    return FileLock(str(Path(kb_dir) / LOCK_FILE), timeout=30)
+    lock = FileLock(str(Path(kb_dir) / LOCK_FILE))
+    try:
+        lock.acquire(timeout=30)
+    except Timeout as exc:
+        raise CurationError("另一位运营人员正在修改知识库，请稍后再试") from exc
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def attach(kb_dir: Path, wording: str, measure_id: str) -> Tuple[Path, bool]:

@@ -424,7 +424,7 @@ def decide(
         if rival and top and rival.score >= AMBIGUOUS_DISTRICT_RATIO * top.score:
             settled = [x for x in (m, rival.measure) if prints_stated_percent(x, u.text)]
             if len(settled) != 1:
-                settled = covering_named_months(u.text, [m, rival.measure])
+                settled = covering_named_months(u.text, [m, rival.measure], facts.get("role"))
             if len(settled) != 1:
                 return _which_district(kb, d, [m, rival.measure], today)
             m = settled[0]  # "那个30%补贴" / "2月房租": only one district's measure prints it
@@ -482,16 +482,24 @@ def prints_stated_percent(m: Measure, text: str) -> bool:
     return bool(stated) and any(b.get("percent") is not None and float(b["percent"]) in stated for b in m.benefits)
 
 
-def covering_named_months(text: str, measures: List[Measure]) -> List[Measure]:
+def covering_named_months(text: str, measures: List[Measure], role: Optional[str] = None) -> List[Measure]:
     """The measures whose relief months include every month the question names ("2月房租" is
     Xicheng's 1号; Miyun's rent relief is for March and April); all of them when none is named."""
-    from actions.time_status import relief_month_numbers
     from actions.understanding import months_named
 
     named = set(months_named(text))
     if not named:
         return measures
-    return [m for m in measures if named <= relief_month_numbers(m)]
+
+    # the months of what the asker gets: a landlord's subsidy (密云（一）pays landlords for 2–4月),
+    # else the tenant's relief
+    def theirs(b: Dict[str, Any]) -> bool:
+        return (b["kind"] == "landlord_subsidy") == (role == "业主")
+
+    printed = {m.id: {int(mo[5:7]) for b in m.benefits if theirs(b) for mo in b.get("months") or []} for m in measures}
+    if not all(printed.values()):
+        return measures  # a measure that prints no months for it cannot be ruled out by a month
+    return [m for m in measures if named <= printed[m.id]]
 
 
 def relevant_facts(m: Measure, facts: Dict[str, Any]) -> bool:
@@ -522,6 +530,8 @@ def _fill_measure(kb: KnowledgeBase, d: Decision, m: Measure, today: dt.date) ->
         or relevant_facts(m, {k: v for k, v in facts.items() if k not in ("district", "is_sme")})
     ):
         asked = asked_benefit(m, u, facts)
+        if asked and not (m.conditions or asked.get("when")):
+            return _fill_amounts(kb, d, m, u, facts)  # nothing printed to test for that benefit: no verdict
         d.verdict = (
             eligibility.check_benefit(m, asked, facts, kb.taxonomy)
             if asked
@@ -532,6 +542,10 @@ def _fill_measure(kb: KnowledgeBase, d: Decision, m: Measure, today: dt.date) ->
             d.verdict.benefits += d.verdict.open_benefits
         if any(r.fact == "district" for r in d.verdict.failed):
             d.contacts = []  # registered elsewhere: this district's offices are not theirs to call
+    _fill_amounts(kb, d, m, u, facts)
+
+
+def _fill_amounts(kb: KnowledgeBase, d: Decision, m: Measure, u: Understanding, facts: Dict[str, Any]) -> None:
     if "amount" in u.asked or set(calculator_inputs(m)) & set(u.facts):
         amounts, d.amount_missing = compute_amounts(kb, m, facts)
         d.amounts = [(m, a) for a in amounts]

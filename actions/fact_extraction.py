@@ -72,10 +72,13 @@ LANDLORD = re.compile(
     r"|(租给|出租给|把.{0,6}租给)|给租户|为租户|我们.{0,6}出租"
 )
 GUARANTOR = re.compile(r"我们?(是|作为)?.{0,6}(担保公司|担保机构)(?!贷款)")
-MEDIUM_SIZED = re.compile(r"(是|属于|算|我们|本公司|公司)[^，。,]{0,4}中型(企业|公司)?|中型企业")
-SMALL_MICRO = re.compile(r"(?<!中)小微|小型企业|微型企业|个体(户|工商户)|小公司|小店")
-DIRECT_STORE = re.compile(r"直营|分公司形式")
-FRANCHISE = re.compile(r"加盟(?!商的直营)|(不是|并非|非|没有)直营")
+NEGATED_BEFORE = r"(?<!不是)(?<!并非)(?<!不属于)(?<!非)(?<!不)"
+MEDIUM_SIZED = re.compile(NEGATED_BEFORE + r"(?<!中小)中型(企业|公司)")
+NOT_SMALL_MICRO = re.compile(r"(不是|并非|不属于|非)(小微|小型|微型)")
+SMALL_MICRO = re.compile(NEGATED_BEFORE + r"(?<!中)(小微|小型企业|微型企业|个体户|个体工商户|小公司|小店)")
+NOT_DIRECT = re.compile(r"(不是|并非|非|没有)直营")
+DIRECT_STORE = re.compile(NEGATED_BEFORE + r"(直营|分公司形式)")
+FRANCHISE = re.compile(NEGATED_BEFORE + r"加盟")
 SME_YES = re.compile(r"(小微|中小企业|小企业|个体户|个体工商户|小公司|小店)")
 SME_NO = re.compile(r"(大型企业|大企业|上市公司)")
 NEGATION = re.compile(r"(不是|没有|没|不|非)$")
@@ -288,11 +291,11 @@ def extract_facts(text: str, kb: KnowledgeBase) -> Dict[str, Any]:
         facts["unemployment_insured"] = True
     if re.search(r"(没交|没有交|没参加|没有参加|未参加|没[^，。]{0,8}|不交|未缴)失业保险", raw):
         facts["unemployment_insured"] = False
-    if MEDIUM_SIZED.search(raw):
+    if NOT_SMALL_MICRO.search(raw) or (MEDIUM_SIZED.search(raw) and not SMALL_MICRO.search(raw)):
         facts["small_micro"] = False  # "我们是中型企业": an SME, but not small or micro
     elif SMALL_MICRO.search(raw):
         facts["small_micro"] = True
-    if FRANCHISE.search(raw):
+    if NOT_DIRECT.search(raw) or (FRANCHISE.search(raw) and not DIRECT_STORE.search(raw)):
         facts["direct_store"] = False  # "加盟的，不是直营"
     elif DIRECT_STORE.search(raw):
         facts["direct_store"] = True

@@ -4,9 +4,10 @@ Chinese input methods produce typos of one kind above all: a character that soun
 ("培训补帖" for 培训补贴, "房祖" for 房租). Users on a phone also type a term in pinyin ("fangzu").
 Both are put back to the KB term they stand for, and nothing else is touched:
 
-- a run of the question's characters is replaced only when it sounds exactly like one KB term
-  (pinyin without tones), differs from it in one character, and is not itself a word of the
-  tokenizer's dictionary (so 公式 is never "corrected" to 公示);
+- a run of three or more of the question's characters is replaced only when it sounds exactly
+  like one KB term (pinyin without tones), differs from it in one character, starts and ends at
+  word boundaries of the tokenizer, and is not itself a word of its dictionary (so 公式 is never
+  "corrected" to 公示, nor 急需贷款 to 急续贷款);
 - a run of Latin letters is replaced only when it spells one KB term's pinyin.
 
 The KB terms are ``text_tools.kb_terms`` (measure keywords, synonyms, units, …), so a curator's new
@@ -23,7 +24,8 @@ from pypinyin import Style, lazy_pinyin
 from actions.knowledge_base import KnowledgeBase
 from actions.text_tools import kb_terms
 
-MIN_TERM = 2
+MIN_TERM = 2  # syllables of a term typed in pinyin
+MIN_HOMOPHONE = 3  # characters: two-character homophones are too often other real words (找人/招人)
 MAX_TERM = 6
 HAN = re.compile(r"[\u4e00-\u9fff]+")
 LATIN_RUN = re.compile(r"[a-z]{4,40}")
@@ -37,7 +39,8 @@ class TypoIndex:
     def __init__(self, kb: KnowledgeBase) -> None:
         from actions.retrieval import retriever_for
 
-        self.words = retriever_for(kb).tokenizer.FREQ  # the tokenizer's dictionary, with the KB terms
+        self.tokenizer = retriever_for(kb).tokenizer
+        self.words = self.tokenizer.FREQ  # the tokenizer's dictionary, with the KB terms
         by_sound: Dict[Tuple[str, ...], List[str]] = {}
         for term in kb_terms(kb):
             if MIN_TERM <= len(term) <= MAX_TERM and HAN.fullmatch(term):
@@ -53,12 +56,16 @@ class TypoIndex:
         return HAN.sub(lambda m: self._correct_run(m.group(0)), text)
 
     def _correct_run(self, run: str) -> str:
-        if len(run) < MIN_TERM:
+        if len(run) < MIN_HOMOPHONE:
             return run
         readings = [sounds(ch) or ("",) for ch in run]
+        bounds, at = {0}, 0
+        for word in self.tokenizer.cut(run, HMM=False):
+            at += len(word)
+            bounds.add(at)
         out, i = [], 0
         while i < len(run):
-            fix = self._fix_at(run, readings, i)
+            fix = self._fix_at(run, readings, i, bounds)
             if fix:
                 out.append(fix)
                 i += len(fix)
@@ -67,8 +74,10 @@ class TypoIndex:
                 i += 1
         return "".join(out)
 
-    def _fix_at(self, run: str, readings: List[Tuple[str, ...]], i: int) -> Optional[str]:
-        for n in range(min(MAX_TERM, len(run) - i), MIN_TERM - 1, -1):
+    def _fix_at(self, run: str, readings: List[Tuple[str, ...]], i: int, bounds: set) -> Optional[str]:
+        for n in range(min(MAX_TERM, len(run) - i), MIN_HOMOPHONE - 1, -1):
+            if i not in bounds or i + n not in bounds:
+                continue  # a piece across words ("急需|贷款" holds 需贷, which sounds like 续贷)
             piece = run[i : i + n]
             term = self.by_sound.get(tuple(r[0] for r in readings[i : i + n]))
             if term is None:

@@ -296,7 +296,7 @@ def gives_amount_inputs(current: Measure, u: Understanding, best: Optional[Hit])
     )
 
 
-DESTINATION_BEFORE = re.compile(r"(给|向|往|到|去|支援|援助|捐给|寄给|发往|寄往|运往|送往|支持)$")
+DESTINATION_BEFORE = re.compile(r"(给|捐给|寄给|送给|发往|寄往|运往|送往|支援|援助)$")
 
 
 def only_as_destination(text: str, place: str) -> bool:
@@ -450,12 +450,16 @@ def understand(
     if u.english and current and not (hits and hits[0].confident):
         u.measures, u.by_reference, u.follow_up, u.confident = [current], "context", True, True
         return u
-    listed = context.get("listed_topic")
+    listed = listed_topic(kb, context)
     if listed and short and not current and not u.other_places and (not u.district or u.district == listed[1]):
-        # "区属国企的" right after the list of a topic's measures: one of those, if the words pick one
+        # right after the list of a topic's measures: "区属国企的" picks one of them if its words do;
+        # "联系方式", "电话多少", "怎么申请" (asking words only) are still about the list
         within = list(retriever.search(query, district=listed[1], topic=listed[0], top_k=3)) if query else []
-        if within and (within[0].confident or clear_lead(within)):
+        if within and (within[0].confident or clear_lead(within)) and topical > 2:
             u.measures, u.hits, u.confident, u.district = [within[0].measure], within, True, listed[1]
+            return u
+        if topical <= 2 and (u.asked or u.facts) and not (u.intent in CHITCHAT_INTENTS and not u.asked):
+            u.listed_topic, u.by_reference, u.follow_up = listed, "listed", True
             return u
     if hits and (hits[0].confident or clear_lead(hits)):
         u.measures = [hits[0].measure] + [h.measure for h in hits[1:] if h.confident]
@@ -477,8 +481,15 @@ def understand(
         u.options = [m for m in (kb.get(i) for i in context["options"]) if m]
         u.by_reference, u.follow_up = "options", True
         u.previous_text = context.get("last_question") or ""
-    elif context.get("listed_topic") and short and not u.other_places and not current:
-        # "电话多少" right after the list of a topic's measures: which one is still to be chosen
-        u.listed_topic = context["listed_topic"]
-        u.by_reference, u.follow_up = "listed", True
+    elif listed and short and not u.other_places and not current and (u.asked or u.facts):
+        # "一共40个人" right after the list of a topic's measures: which one is still to be chosen
+        u.listed_topic, u.by_reference, u.follow_up = listed, "listed", True
     return u
+
+
+def listed_topic(kb: KnowledgeBase, context: Dict[str, Any]) -> List[str]:
+    """[topic, district] of the list of measures just shown, if it still names a topic and district."""
+    value = context.get("listed_topic")
+    if isinstance(value, list) and len(value) == 2 and value[0] in kb.taxonomy.topics and value[1] in kb.districts:
+        return value
+    return []

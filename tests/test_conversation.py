@@ -528,3 +528,30 @@ def test_a_place_something_was_sent_to_is_not_where_the_enterprise_is(kb):
     assert "您的企业在武汉" not in text and "减免税费" in text
     [text] = ask(kb, "我们是武汉的企业 能减房租吗")
     assert "您的企业在武汉" in text
+
+
+def test_follow_ups_after_a_topic_list_never_get_a_guessed_measures_contact(kb):
+    for district in ("西城区", "密云区"):
+        context = {}
+        for text in [f"{district}房租减免怎么申请", "联系方式", "怎么申请", "需要什么材料", "电话多少"]:
+            reply = respond(kb, text, "", {}, context)
+            context = reply.context
+        text = "\n".join(reply.texts)
+        assert text.startswith("请先选择") and not re.search(r"\d{8}", text), (district, text)
+
+
+def test_negated_store_and_size_facts_are_read_the_right_way_round(kb):
+    [text] = ask(kb, "我们是便利店直营店，不是加盟店，在西城注册纳税，小微企业，能申请6号文第四条的房租补贴吗")
+    assert first_sentence(text).startswith("按您说的情况，符合")
+    [text] = ask(kb, "我们不是小微企业，西城政府性担保公司的担保费能减半吗")
+    assert first_sentence(text).startswith("按原文条件，您不符合")
+
+
+def test_a_guarantor_is_not_told_it_qualifies_when_nothing_printed_was_tested(kb):
+    [text] = ask(kb, "我们是担保公司，西城6号文第六条担保补贴能拿吗")
+    assert "符合原文列明的条件" not in text and first_sentence(text).startswith("原文没有列出可逐项判断的条件")
+
+
+def test_a_landlord_month_does_not_settle_the_district(kb):
+    [text] = ask(kb, "我们是区属国企的房东 2月给小微租户免了房租 补贴找谁")
+    assert "请告诉我您的企业在哪个区注册纳税" in text and not re.search(r"\d{8}", text)
