@@ -181,6 +181,8 @@ def _patch_sql_tracker_store() -> None:
         kwargs = dict(original_engine_kwargs(url))
         if not str(getattr(url, "drivername", url)).startswith("sqlite"):
             kwargs["pool_pre_ping"] = True
+            # an unreachable database fails a request in seconds instead of blocking the event loop
+            kwargs["connect_args"] = {**kwargs.get("connect_args", {}), "connect_timeout": 5}
         return kwargs
 
     store._event_query = _event_query
@@ -459,7 +461,10 @@ class CurrentSessions:
             return DEFAULT_TRACKER_CACHE
 
     def take(self, store: Any, sender_id: Text) -> Optional[Tuple[Any, Tuple[int, Optional[float]]]]:
-        return self._entries.pop((id(store), sender_id), None)
+        entry = self._entries.pop((id(store), sender_id), None)
+        if entry is not None and getattr(entry[0], "_policy_assistant_domain", None) is not store.domain:
+            return None  # kept under another domain (a model loaded since): its slots may differ
+        return entry
 
     def put(self, store: Any, tracker: Any) -> None:
         key = (id(store), tracker.sender_id)
@@ -468,6 +473,7 @@ class CurrentSessions:
         summary = session_summary(tracker) if limit else None
         if summary is None:
             return
+        tracker._policy_assistant_domain = store.domain
         self._entries[key] = (tracker, summary)
         while len(self._entries) > limit:
             self._entries.popitem(last=False)

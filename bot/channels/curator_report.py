@@ -135,7 +135,7 @@ class CuratorReport(InputChannel):
     @classmethod
     def session_valid(cls, token: str, value: str, now: Optional[float] = None) -> bool:
         issued, _, _mac = value.partition(".")
-        if not issued.isdigit() or len(issued) > 12:
+        if not (issued.isascii() and issued.isdigit()) or len(issued) > 12:
             return False
         age = (time.time() if now is None else now) - int(issued)
         expected = cls.session_value(token, int(issued))
