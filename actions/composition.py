@@ -12,11 +12,12 @@ from typing import Dict, List, Tuple
 
 from actions import eligibility
 from actions.answers import NOT_ENTITLEMENTS, caveats, contact_line
-from actions.decision import MONTHS_ASKED, ROLE_BENEFIT, Decision, benefit_named
+from actions.clock import today
+from actions.decision import MONTHS_ASKED, ROLE_BENEFIT, Decision, benefit_asked_about
 from actions.english_answer import english_answer
 from actions.knowledge_base import KnowledgeBase, Measure
 from actions.quantities import format_money
-from actions.time_status import cn_date, relief_month_numbers, relief_months
+from actions.time_status import cn_date, relief_month_numbers, relief_months, status_of
 
 MAX_CONTACTS = 6
 # Benefits that put money or relief in the enterprise's own hands.
@@ -318,7 +319,7 @@ def measure_answer(kb: KnowledgeBase, d: Decision) -> str:
         lines.append(
             f"原文没有列出可逐项判断的条件，是否符合由{units}确认。" + (f"原文的表述是：{elig}。" if elig else "")
         )
-        named = benefit_named(m, u.text) or benefit_named(m, u.previous_text or "")
+        named = benefit_asked_about(m, u)
         if named and (len(m.benefits) > 1 or not elig):  # "能展一年吗": what the notice gives, to compare
             lines.append(f"按原文，{named.rstrip('。')}。")
         lines.append(f"{head}：{m.summary}")
@@ -409,9 +410,6 @@ def list_answer(kb: KnowledgeBase, d: Decision) -> str:
     years = "、".join(sorted({str(m.document.issued)[:4] for m in measures}))
     dated = [(m, relief_months(m)) for m in measures if relief_months(m)]
     if MONTHS_ASKED.search(d.u.text) and dated:  # "减的是哪几个月": the months of each measure first
-        from actions.clock import today
-        from actions.time_status import status_of
-
         months = sorted({mo for _, ms in dated for mo in ms})
         ended = "（均已结束）" if all(status_of(m, today()).ended for m, _ in dated) else ""
         lines = [f"{where}{label}针对的是{month_list(months)}，分别是{ended}："]

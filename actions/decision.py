@@ -149,6 +149,11 @@ def benefit_named(m: Measure, text: str) -> str:
     return m.benefits[scored[0][1]].get("text", "")
 
 
+def benefit_asked_about(m: Measure, u: Understanding) -> str:
+    """The printed text of the benefit this turn's words point to, else the previous question's."""
+    return benefit_named(m, u.text) or benefit_named(m, u.previous_text or "")
+
+
 def asked_benefit(m: Measure, u: Understanding, facts: Dict[str, Any]) -> Optional[Dict[str, Any]]:
     """The conditional benefit the question (or the one before it) names, when the measure has
     several: "担保费能减半吗" is about the fee halved for small and micro firms, not the guarantor's
@@ -158,7 +163,7 @@ def asked_benefit(m: Measure, u: Understanding, facts: Dict[str, Any]) -> Option
         return own[0]  # a guarantor asks about the guarantor's subsidy, whatever else the measure gives
     if len(m.benefits) < 2:
         return None
-    named = benefit_named(m, u.text) or benefit_named(m, u.previous_text or "")
+    named = benefit_asked_about(m, u)
     benefit = next((b for b in m.benefits if named and b.get("text") == named), None)
     if not benefit or not benefit.get("when"):
         return None

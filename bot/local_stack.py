@@ -309,66 +309,45 @@ class Stack:
         self._stop("redis")
 
     # -- action servers and Rasa replicas --------------------------------------------------
+    def _port(self, ports: List[int], i: int) -> int:
+        """The i-th port of a kind of process: the one it had (a restart), else a new free one."""
+        if i >= len(ports):
+            ports.append(free_port())
+        return ports[i]
+
+    def _launch(self, name: str, what: str, cmd: List[str], env: Dict[str, str], health_url: str) -> None:
+        """Start one process, its output in logs/<name>.log; it is ready when ``health_url`` answers."""
+        log = self.logs / f"{name}.log"
+        self.procs[name] = p = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
+        self._pending.append((lambda: requests.get(health_url, timeout=2).ok, what, p, log))
+
     def start_action_server(self, i: int) -> None:
-        port = self.action_ports[i] if i < len(self.action_ports) else free_port()
-        if i >= len(self.action_ports):
-            self.action_ports.append(port)
-        log = self.logs / f"actions-{i}.log"
-        env = self.rasa_env(port)
-        self.procs[f"actions-{i}"] = p = subprocess.Popen(
-            [sys.executable, "-m", "bot.action_server", "--port", str(port)],
-            cwd=ROOT,
-            env=env,
-            stdout=log.open("w"),
-            stderr=subprocess.STDOUT,
-        )
-        self._pending.append(
-            (
-                lambda port=port: requests.get(f"http://127.0.0.1:{port}/health", timeout=2).ok,
-                f"action server {i}",
-                p,
-                log,
-            )
-        )
+        port = self._port(self.action_ports, i)
+        cmd = [sys.executable, "-m", "bot.action_server", "--port", str(port)]
+        self._launch(f"actions-{i}", f"action server {i}", cmd, self.rasa_env(port), f"http://127.0.0.1:{port}/health")
 
     def start_replica(self, i: int, wait: bool = True) -> None:
         if not MODEL.exists():
             raise StackError(f"no trained model at {MODEL}: run scripts/run.sh or scripts/test.sh first")
-        port = self.rasa_ports[i] if i < len(self.rasa_ports) else free_port()
-        if i >= len(self.rasa_ports):
-            self.rasa_ports.append(port)
-        log = self.logs / f"rasa-{i}.log"
+        port = self._port(self.rasa_ports, i)
         env = self.rasa_env(self.action_ports[i % len(self.action_ports)])
         api = ["--enable-api", "--auth-token", env["RASA_API_TOKEN"]] if env.get("RASA_API_TOKEN") else []
-        self.procs[f"rasa-{i}"] = p = subprocess.Popen(
-            [
-                str(VENV_BIN / "rasa"),
-                "run",
-                "--model",
-                str(MODEL),
-                "--endpoints",
-                str(ROOT / "bot" / "endpoints.scaled.yml"),
-                "--credentials",
-                str(self.credentials),
-                "--interface",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                *api,
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=log.open("w"),
-            stderr=subprocess.STDOUT,
-        )
-        self._pending.append(
-            (
-                lambda port=port: requests.get(f"http://127.0.0.1:{port}/webhooks/rest/", timeout=2).ok,
-                f"Rasa replica {i}",
-                p,
-                log,
-            )
-        )
+        cmd = [
+            str(VENV_BIN / "rasa"),
+            "run",
+            "--model",
+            str(MODEL),
+            "--endpoints",
+            str(ROOT / "bot" / "endpoints.scaled.yml"),
+            "--credentials",
+            str(self.credentials),
+            "--interface",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            *api,
+        ]
+        self._launch(f"rasa-{i}", f"Rasa replica {i}", cmd, env, f"http://127.0.0.1:{port}/webhooks/rest/")
         if wait:
             self._wait_pending()
 
