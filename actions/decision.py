@@ -119,12 +119,25 @@ def select_contacts(
     chosen, specific = _contacts_named(kb, with_phone, u.text)
     own = [b["text"] for b in m.benefits_of_kind(ROLE_BENEFIT.get((facts or {}).get("role"), ""))]
     by_benefit = (
-        (own[0] if len(own) == 1 else benefit_named(m, u.text)) if any(c.get("item") for c in with_phone) else ""
+        (own[0] if len(own) == 1 else benefit_asked_about(m, u)) if any(c.get("item") for c in with_phone) else ""
     )
     for earlier in (by_benefit, u.previous_text, _enum_fact_words(kb, facts or {})):
         if not specific and earlier:
             chosen, specific = _contacts_named(kb, with_phone, earlier)
+    if not specific:
+        said = [u.text, u.previous_text or "", str((facts or {}).get("industry") or "")]
+        chosen, specific = next(
+            (found for found in (_industry_department(kb, with_phone, t) for t in said) if found[1]), (chosen, False)
+        )
     return chosen, specific
+
+
+def _industry_department(kb: KnowledgeBase, with_phone: List[Dict], text: str) -> Tuple[List[Dict], bool]:
+    """ "我们是建筑企业 找谁": the contacts of the department in charge of the industry named."""
+    text = NEGATED.sub(" ", text)
+    units = {unit for unit, words in kb.taxonomy.industry_units.items() if any(w in text for w in words)}
+    chosen = [c for c in with_phone if c["unit"] in units]
+    return (chosen, True) if chosen and len(chosen) < len(with_phone) else (with_phone, False)
 
 
 def _names_other_owner(item: str, owner: str, owners: List[str]) -> bool:

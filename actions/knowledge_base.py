@@ -54,6 +54,7 @@ class Taxonomy:
     other_places: List[str] = field(default_factory=list)  # places no notice in the KB covers
     english: Dict[str, List[str]] = field(default_factory=dict)  # Chinese term -> English phrases
     industry_groups: Dict[str, List[str]] = field(default_factory=dict)  # 生活性服务业 -> [餐饮, …]
+    industry_units: Dict[str, List[str]] = field(default_factory=dict)  # 区商务局 -> [餐饮, 商场, …]
 
     def topic_label(self, topic: str) -> str:
         if topic in self.topics:
@@ -251,6 +252,7 @@ def load_taxonomy(kb_dir: Path) -> Taxonomy:
         other_places=[str(p) for p in raw.get("other_places") or []],
         english={k: [str(p).lower() for p in v or []] for k, v in (raw.get("english") or {}).items()},
         industry_groups={k: [str(i) for i in v or []] for k, v in (raw.get("industry_groups") or {}).items()},
+        industry_units={k: [str(i) for i in v or []] for k, v in (raw.get("industry_units") or {}).items()},
     )
 
 

@@ -15,7 +15,7 @@ from actions import references
 from actions.fact_extraction import extract_facts
 from actions.knowledge_base import KnowledgeBase, Measure
 from actions.retrieval import Hit, retriever_for
-from actions.text_tools import clean_question, detect_values
+from actions.text_tools import clean_question, detect_values, tokens
 from actions.typo_correction import correct_typos
 
 # What is asked, by the words that ask it; the first listed that matches wins, intents break ties.
@@ -148,6 +148,19 @@ def is_statement(text: str) -> bool:
 
 def content_chars(kb: KnowledgeBase, text: str) -> int:
     """Chinese characters that are not question words, districts or filler (how topical a turn is)."""
+    return len(re.findall(r"[\u4e00-\u9fffA-Za-z]", content_words(kb, text)))
+
+
+def printed_in(m: Measure, kb: KnowledgeBase, text: str) -> bool:
+    """ "由谁认定 找哪个部门" after a measure that prints "经行业主管部门认定": every word the turn
+    says beyond asking words is in the measure's own text, so the turn is about it."""
+    words = [w for w in tokens(retriever_for(kb).tokenizer, content_words(kb, text)) if len(w) >= 2]
+    printed = m.text + m.title
+    return bool(words) and all(w in printed for w in words)
+
+
+def content_words(kb: KnowledgeBase, text: str) -> str:
+    """The turn without question words, districts and filler."""
     rest = strip_districts(kb, text)
     for _, pattern in ASKED_PATTERNS:
         rest = re.sub(pattern, "", rest, flags=re.IGNORECASE)
@@ -156,7 +169,7 @@ def content_chars(kb: KnowledgeBase, text: str) -> int:
         "",
         rest,
     )
-    return len(re.findall(r"[\u4e00-\u9fffA-Za-z]", rest))
+    return rest
 
 
 MONTH = re.compile(
@@ -427,6 +440,7 @@ def understand(
             or topical <= 2
             or not (best.confident or clear_lead(hits))
             or states_facts
+            or printed_in(current, kb, text)
             or gives_amount_inputs(current, u, best)
             or (current_hit is not None and current_hit.score >= STICKY_RATIO * best.score)
         )

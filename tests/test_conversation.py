@@ -555,3 +555,27 @@ def test_a_guarantor_is_not_told_it_qualifies_when_nothing_printed_was_tested(kb
 def test_a_landlord_month_does_not_settle_the_district(kb):
     [text] = ask(kb, "我们是区属国企的房东 2月给小微租户免了房租 补贴找谁")
     assert "请告诉我您的企业在哪个区注册纳税" in text and not re.search(r"\d{8}", text)
+
+
+def test_an_industry_gets_its_own_department_among_a_measures_many_contacts(kb):
+    _, builder, mall = ask(kb, "西城6号文第十二条是什么", "我们是搞建筑施工的 该找谁", "要是开商场的呢")
+    assert "苏彦鹏" in builder and "66015590" in builder
+    assert "66201219" not in builder and "83509369" not in builder  # the other departments
+    assert "丁宁" in mall and "83509369" in mall and "66015590" not in mall
+
+
+def test_a_follow_up_whose_words_the_measure_prints_stays_on_that_measure(kb):
+    *_, who = ask(
+        kb,
+        "西城的家政连锁直营门店 分公司形式 房租自己交 能拿6号文的房租补贴吗",
+        "这个认定是哪个部门管",
+    )
+    assert "6号" in who and "第（四）条" in who
+    assert "柴卫红" in who or "丁宁" in who
+    assert "66112569" not in who  # 1号（十三）'s 区国资委 contact: another measure
+
+
+def test_switching_district_keeps_the_sub_item_asked_about(kb):
+    *_, miyun = ask(kb, "西城的稳岗培训补贴怎么认定", "找哪位", "不对 我们公司在密云")
+    assert "梁红艳" in miyun and "89038088" in miyun
+    assert "赵小龙" not in miyun and "89037309" not in miyun  # Miyun's 临时性岗位补贴 contact
