@@ -396,6 +396,8 @@ def understand(
     retriever = retriever_for(kb)
     # only asking words ("电话呢"): nothing to search for; the conversation's measure, if any, answers
     query = re.sub(RETRIEVAL_NOISE, " ", text).strip()
+    if u.english:  # the gloss's asking terms ("can I" → 符合条件吗) say nothing about the measure
+        query = " ".join(t for t in query.split() if not any(re.search(p, t) for _, p in ASKED_PATTERNS))
     current = kb.get(context.get("measure_id") or "")
     topical = content_chars(kb, text)
     if (

@@ -579,3 +579,9 @@ def test_switching_district_keeps_the_sub_item_asked_about(kb):
     *_, miyun = ask(kb, "西城的稳岗培训补贴怎么认定", "找哪位", "不对 我们公司在密云")
     assert "梁红艳" in miyun and "89038088" in miyun
     assert "赵小龙" not in miyun and "89037309" not in miyun  # Miyun's 临时性岗位补贴 contact
+
+
+def test_the_asking_words_of_an_english_question_do_not_choose_the_measure(kb):
+    [text] = ask(kb, "Do we qualify for the loan interest subsidy in Miyun?")
+    assert "（五）" in text and "69041298" in text
+    assert "89098215" not in text  # （十一）'s 中关村密云园 contact: "qualify" matched its conditions
