@@ -199,14 +199,17 @@ NEGATED = re.compile(r"(不是|并非|而非|非|没有|没)[^，,。；;\s]{1,6
 
 
 def _contacts_named(kb: KnowledgeBase, with_phone: List[Dict], text: str) -> Tuple[List[Dict], bool]:
-    text = expand_synonyms(NEGATED.sub(" ", text), kb.taxonomy.synonyms)
+    said = NEGATED.sub(" ", text)
+    text = expand_synonyms(said, kb.taxonomy.synonyms)
     question = strip_districts(kb, GENERIC_CONTACT_WORDS.sub(" ", text))
     q = set(char_bigrams(question))
     detail = [" ".join([c.get("item", ""), c.get("note", ""), c.get("office", ""), c["unit"]]) for c in with_phone]
     shared = set.intersection(*[set(char_bigrams(t)) for t in detail]) if detail else set()
     scores = []
     for c, t in zip(with_phone, detail):
-        score = NAME_WEIGHT * sum(1 for n in contact_names(kb, c) if n in text)
+        # named once is enough; by its own name more than by a word the taxonomy ties to it (国企 → 区国资委)
+        aliases = kb.taxonomy.synonyms.get(c["unit"], [])
+        score = max([NAME_WEIGHT // (2 if n in aliases else 1) for n in contact_names(kb, c) if n in said] or [0])
         score += len((q & set(char_bigrams(t))) - shared)
         scores.append(score)
     best = max(scores)
@@ -443,6 +446,8 @@ def decide(
             settled = [x for x in (m, rival.measure) if prints_stated_percent(x, u.text)]
             if len(settled) != 1:
                 settled = covering_named_months(u.text, [m, rival.measure], facts.get("role"))
+            if len(settled) != 1:  # "…区教委找谁": only one district's close measures list that department
+                settled = listing_units(u, [m, rival.measure])
             if len(settled) != 1:
                 return _which_district(kb, d, [m, rival.measure], today)
             m = settled[0]  # "那个30%补贴" / "2月房租": only one district's measure prints it
@@ -452,6 +457,14 @@ def decide(
             return _which_district(kb, d, u.measures, today)
     _fill_measure(kb, d, m, today)
     return d
+
+
+def listing_units(u: Understanding, rivals: List[Measure]) -> List[Measure]:
+    """The best close hit whose contacts include every department the question names, when all
+    such hits are of one district (else none: "家政 稳岗补贴 商务局" fits both districts' hits)."""
+    close = [h.measure for h in u.hits if h.confident or h.measure in rivals]
+    listing = [x for x in close if u.units and {c["unit"] for c in x.contacts} >= set(u.units)]
+    return listing[:1] if len({x.district for x in listing}) == 1 else []
 
 
 def _which_district(kb: KnowledgeBase, d: Decision, measures: List[Measure], today: dt.date) -> Decision:

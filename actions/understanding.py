@@ -372,6 +372,10 @@ def understand(
     u.asked = asked_of(text, intent)
     u.facts = extract_facts(text, kb)
     u.facts.pop("district", None)
+    registered = u.facts.get("registered_in")
+    if not u.district and len(u.districts) == 2 and registered in u.districts:
+        # "注册在西城…租了密云的房子，能按密云政策免吗": the other district's relief is asked about
+        u.district = next(x for x in u.districts if x != registered)
 
     u.person_refs = references.person_contacts(kb, text) or references.phone_contacts(kb, text)
     u.units = references.unit_names(kb, text)

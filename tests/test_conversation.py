@@ -585,3 +585,15 @@ def test_the_asking_words_of_an_english_question_do_not_choose_the_measure(kb):
     [text] = ask(kb, "Do we qualify for the loan interest subsidy in Miyun?")
     assert "（五）" in text and "69041298" in text
     assert "89098215" not in text  # （十一）'s 中关村密云园 contact: "qualify" matched its conditions
+
+
+def test_a_department_only_one_districts_measure_lists_settles_the_district(kb):
+    [text] = ask(kb, "我们是民办培训机构 在区属国企的楼里办学 房租的事该找区教委哪位")
+    assert "王竞艳" in text and "66201155-26042" in text and "6号" in text
+    assert "66112569" not in text  # the 区国资委 contact: 国企 is the landlord here, not the department asked for
+
+
+def test_a_company_registered_in_one_district_asking_the_others_relief_is_told_no(kb):
+    [text] = ask(kb, "我们注册纳税都在西城 在密云租了区属国企的厂房 密云那边的房租减免我们能享受吗")
+    assert first_sentence(text).startswith("按原文条件，您不符合")
+    assert "在密云区注册" in text and "请告诉我您的企业在哪个区" not in text
