@@ -148,7 +148,8 @@ def registration_place(text: str, kb: KnowledgeBase) -> Any:
     for place in sorted(places, key=len, reverse=True):
         p = re.escape(place)
         if re.search(
-            rf"(注册|纳税|税)(地|地在|在|于|也在|都在|均在|是在|都是在|全在)?\s*(北京)?{p}|{p}[^，,。；\s]{{0,4}}(注册|纳税|交税|缴税)", text
+            rf"(注册|纳税|税)(地|地在|在|于|也在|都在|均在|是在|都是在|全在)?\s*(北京)?{p}|{p}[^，,。；\s]{{0,4}}(注册|纳税|交税|缴税)",
+            text,
         ):
             canon = kb.taxonomy.canonical(place)
             return canon if canon in kb.districts else place
