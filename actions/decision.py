@@ -527,6 +527,8 @@ def covering_named_months(text: str, measures: List[Measure], role: Optional[str
     def theirs(b: Dict[str, Any]) -> bool:
         return (b["kind"] == "landlord_subsidy") == (role == "业主")
 
+    if role == "业主":  # a landlord asks about a landlord's subsidy: a measure without one is not theirs
+        measures = [m for m in measures if any(theirs(b) for b in m.benefits)] or measures
     printed = {m.id: {int(mo[5:7]) for b in m.benefits if theirs(b) for mo in b.get("months") or []} for m in measures}
     if not all(printed.values()):
         return measures  # a measure that prints no months for it cannot be ruled out by a month

@@ -10,7 +10,7 @@ import re
 from typing import Any, Dict, List
 
 from actions.knowledge_base import KnowledgeBase
-from actions.quantities import arabic, parse_money
+from actions.quantities import arabic, parse_money, parse_number
 from actions.text_tools import detect_values, normalize
 
 NUM = r"(\d+(?:\.\d+)?)"
@@ -70,6 +70,7 @@ NO_LAYOFFS = re.compile(
 LANDLORD = re.compile(
     r"(我|我们|本公司|我司)(是|作为|就是)[^，。,]{0,6}(房东|业主|出租方)|作为(房东|业主)|(我|我们)(房东|业主)"
     r"|(租给|出租给|把.{0,6}租给)|给租户|为租户|我们.{0,6}出租"
+    r"|^(房东|业主)|(房东|业主)(问|咨询|想问|这边)|给(?!我)[^，。,\s]{1,8}(减了|免了|减免了)"
 )
 GUARANTOR = re.compile(r"我们?(是|作为)?.{0,6}(担保公司|担保机构)(?!贷款)")
 NEGATED_BEFORE = r"(?<!不是)(?<!并非)(?<!不属于)(?<!非)(?<!不)"
@@ -280,6 +281,14 @@ def extract_facts(text: str, kb: KnowledgeBase) -> Dict[str, Any]:
         facts["loan_issued_month"] = float(issued.group(1) or issued.group(2))
     if LANDLORD.search(raw):
         facts["role"] = "业主"
+        # "给租户减了三个月房租 每月一万": the waived total (read on the raw text: cn2an joins "4三个月" into 43)
+        months = re.search(
+            r"(?:减|免)[^。，,]{0,12}?(?:(?<![一二两三四五六七八九十])([一二两三四五六七八九十])|(?<!\d)(\d{1,2}))\s*个月",
+            raw,
+        )
+        count = parse_number(months.group(1) or months.group(2)) if months else None
+        if count and 0 < count <= 12 and "rent_waived" not in facts and "monthly_rent" in facts:
+            facts["rent_waived"] = facts["monthly_rent"] * count
     elif GUARANTOR.search(raw):
         facts["role"] = "担保机构"
     if SME_NO.search(raw):

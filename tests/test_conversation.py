@@ -597,3 +597,9 @@ def test_a_company_registered_in_one_district_asking_the_others_relief_is_told_n
     [text] = ask(kb, "我们注册纳税都在西城 在密云租了区属国企的厂房 密云那边的房租减免我们能享受吗")
     assert first_sentence(text).startswith("按原文条件，您不符合")
     assert "在密云区注册" in text and "请告诉我您的企业在哪个区" not in text
+
+
+def test_a_landlord_who_waived_some_months_gets_the_subsidy_of_the_notice_covering_them(kb):
+    [text] = ask(kb, "房东咨询：给名单上的美容美发店免了2、3、4月三个月的租金 每个月八千 补贴有多少")
+    assert "密政发〔2020〕25号第（三）条" in text and "4,800元" in text
+    assert "请告诉我您的企业在哪个区" not in text  # only Miyun pays landlords for February to April
