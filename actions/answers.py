@@ -9,6 +9,25 @@ from actions.knowledge_base import Measure, Taxonomy
 
 # Benefit kinds that describe a rule or an encouragement rather than money or relief for the asker.
 NOT_ENTITLEMENTS = {"other", "landlord_subsidy", "guarantee_subsidy", "coordination"}
+MONEY_KINDS = {
+    "rent_waiver",
+    "rent_subsidy",
+    "interest_subsidy",
+    "training_subsidy",
+    "per_person_subsidy",
+    "funding",
+    "tax_deferral",
+    "fee_exemption",
+    "fee_reduction",
+}
+
+
+def stated_case_benefits(verdict: Verdict) -> List[Dict]:
+    """The printed branches for the case the enterprise stated ("房子是央企的" → only an
+    encouragement), when the measure gives that case no money of its own, decided or still open."""
+    if any(b["kind"] in MONEY_KINDS for b in verdict.benefits + verdict.open_benefits):
+        return []
+    return [b for b in verdict.benefits if b["kind"] == "other" and b.get("when")]
 
 
 def contact_line(c: Dict) -> str:

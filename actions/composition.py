@@ -11,7 +11,7 @@ import re
 from typing import Dict, List, Tuple
 
 from actions import eligibility
-from actions.answers import NOT_ENTITLEMENTS, caveats, contact_line
+from actions.answers import MONEY_KINDS, NOT_ENTITLEMENTS, caveats, contact_line, stated_case_benefits
 from actions.clock import today
 from actions.decision import MONTHS_ASKED, ROLE_BENEFIT, Decision, benefit_asked_about
 from actions.english_answer import english_answer
@@ -21,17 +21,6 @@ from actions.time_status import cn_date, relief_month_numbers, relief_months, st
 
 MAX_CONTACTS = 6
 # Benefits that put money or relief in the enterprise's own hands.
-MONEY_KINDS = {
-    "rent_waiver",
-    "rent_subsidy",
-    "interest_subsidy",
-    "training_subsidy",
-    "per_person_subsidy",
-    "funding",
-    "tax_deferral",
-    "fee_exemption",
-    "fee_reduction",
-}
 EXAMPLES = "例如“西城区房租减免怎么申请”“密云区贷款贴息的条件”“25号文第十条找谁”"
 
 
@@ -106,11 +95,8 @@ def verdict_sentence(kb: KnowledgeBase, d: Decision) -> List[str]:
             b for b in v.benefits if b["kind"] in ("landlord_subsidy", "guarantee_subsidy") and b["kind"] != own
         ]
         money_asked = re.search(r"补贴|补助|给钱|拿钱|资金", d.u.text)
-        for_your_case = [b for b in v.benefits if b["kind"] == "other" and b.get("when")]
-        if for_your_case and not any(b["kind"] in MONEY_KINDS for b in entitled):
-            # "房东是民营的": what the notice says for the stated case, e.g. only an encouragement
-            lead = "不能享受这项减免：" if d.u.primary_ask == "eligibility" else ""
-            return [lead + "按原文，" + "；".join(b["text"].rstrip("。") for b in for_your_case) + "。"]
+        if stated_case_only(d):
+            return stated_case_only(d)
         if for_others and (not entitled or (money_asked and not any(b["kind"] in MONEY_KINDS for b in entitled))):
             whom = "、".join(
                 dict.fromkeys(
@@ -139,12 +125,24 @@ def verdict_sentence(kb: KnowledgeBase, d: Decision) -> List[str]:
         if d.assumed_sme:
             lines.append("（以上按贵单位为中小微企业判断。）")
         return lines + [c.lstrip("· ") for c in caveats(v)]
+    if stated_case_only(d):
+        return stated_case_only(d)  # the stated case gets no relief, whatever else is still unknown
     missing = "、".join(kb.taxonomy.facts[f]["label"] for f in v.missing_facts if f in kb.taxonomy.facts)
     met = list(dict.fromkeys(r.condition["text"] for r in v.results if r.status == eligibility.MET))
     line = f"还需确认{missing}，才能判断您是否符合{m.title}的条件。"
     if met:
         line += "已满足：" + "；".join(met) + "。"
     return [line]
+
+
+def stated_case_only(d: Decision) -> List[str]:
+    """ "房东是民营的", "房子是央企的": what the notice says for the stated case when that is all it
+    says for it (an encouragement, no relief of the measure's own)."""
+    for_your_case = stated_case_benefits(d.verdict) if d.verdict else []
+    if not for_your_case:
+        return []
+    lead = "不能享受这项减免：" if d.u.primary_ask == "eligibility" else ""
+    return [lead + "按原文，" + "；".join(b["text"].rstrip("。") for b in for_your_case) + "。"]
 
 
 def stated_case_sentences(d: Decision) -> List[str]:
@@ -307,7 +305,7 @@ def measure_answer(kb: KnowledgeBase, d: Decision) -> str:
         or (d.verdict is not None and ask != "amount" and d.verdict.status == eligibility.ELIGIBLE)
     ):
         lines += verdict_sentence(kb, d)
-        lines += amount_sentences(kb, d)
+        lines += [] if stated_case_only(d) else amount_sentences(kb, d)  # nothing given: no sum to ask for
         lines.append(f"{head}：{m.summary}")
     elif ask == "amount":
         lines += [] if d.amounts else stated_case_sentences(d)  # "租来办公…减了多少": the office rate
@@ -453,6 +451,11 @@ def which_district_answer(kb: KnowledgeBase, d: Decision) -> str:
             f"按您说的情况，符合：{districts}的这项措施，原文列明的条件您都满足（以主管部门认定为准）{ended}。"
             "请告诉我您的企业在哪个区注册纳税，我给您对应的联系人："
         ]
+    elif d.options and all(o.stated_case for o in d.options):
+        lines = [
+            f"按您说的情况，{districts}的这项措施都不直接给您减免，原文的说法如下"
+            "（如需联系人，请告诉我您的企业在哪个区注册纳税）："
+        ]
     elif d.u.primary_ask == "time":
         lines = [f"{districts}各有这项措施，各自的期限如下（请告诉我您的企业在哪个区注册纳税）："]
     else:
@@ -462,6 +465,8 @@ def which_district_answer(kb: KnowledgeBase, d: Decision) -> str:
         line = f"· {m.district} {m.article} {m.title}：{m.summary}（{o.time.sentence}）"
         if o.failed:
             line += "——按原文“" + "；".join(o.failed) + "”，您的情况不符合"
+        elif o.stated_case:
+            line += "——按原文，您的情况：" + "；".join(o.stated_case)
         elif o.amounts:
             line += "——按原文标准估算：" + "；".join(a.explanation for a in o.amounts)
         lines.append(line)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Tuple
 
 from actions import calculators, eligibility
-from actions.answers import NOT_ENTITLEMENTS
+from actions.answers import NOT_ENTITLEMENTS, stated_case_benefits
 from actions.calculators import Amount
 from actions.fact_extraction import layoff_ratio
 from actions.knowledge_base import KnowledgeBase, Measure
@@ -47,6 +47,7 @@ class Option:
     failed: List[str] = field(default_factory=list)  # printed conditions the stated facts fail
     eligible: bool = False  # the stated facts meet every printed condition (were it this district)
     amounts: List[Amount] = field(default_factory=list)
+    stated_case: List[str] = field(default_factory=list)  # printed text for the stated case (央企 → 鼓励…)
 
 
 @dataclass
@@ -481,6 +482,7 @@ def _which_district(kb: KnowledgeBase, d: Decision, measures: List[Measure], tod
                 option.failed = [r.condition["text"] for r in verdict.failed]
             else:
                 option.amounts = compute_amounts(kb, m, stated)[0]
+                option.stated_case = [b["text"].rstrip("。") for b in stated_case_benefits(verdict)]
         d.options.append(option)
     return d
 

@@ -83,6 +83,8 @@ FRANCHISE = re.compile(NEGATED_BEFORE + r"加盟")
 SME_YES = re.compile(r"(小微|中小企业|小企业|个体户|个体工商户|小公司|小店)")
 SME_NO = re.compile(r"(大型企业|大企业|上市公司)")
 NEGATION = re.compile(r"(不是|没有|没|不|非)$")
+# "不是区属国企": a negation a short qualifier away from the word (区属 before 国企)
+NEGATION_BEFORE_QUALIFIER = re.compile(r"(不是|并非|不属于|而非)(区属|市属|中央|国有|民营)$")
 
 
 HEADCOUNT = re.compile(
@@ -185,7 +187,8 @@ def _first_money(text: str, patterns: List[str]) -> Any:
 def _mentions(text: str, word: str) -> bool:
     """The word occurs and is not directly negated (不是国企)."""
     for m in re.finditer(re.escape(word), text):
-        if not NEGATION.search(text[max(0, m.start() - 2) : m.start()]):
+        before = text[max(0, m.start() - 5) : m.start()]
+        if not NEGATION.search(before[-2:]) and not NEGATION_BEFORE_QUALIFIER.search(before):
             return True
     return False
 

@@ -37,7 +37,7 @@ ASKED_PATTERNS = [
     ("amount", r"多少钱|多少|几万|能减多少|补多少|算一?算|金额|能省|能拿|能领"),
     (
         "eligibility",
-        r"能[^，。？?]{0,8}吗|可以[^，。？?]{0,8}吗|(能|可以)[^，。？?]{0,8}不[？?]?$|能不能|可不可以|能否|是否|够不够|够格|有资格|符合|算不算|属不属于|能享受|可以享受|能申请|能办|能减|能免|能补|能贴|能拿到|可以吗|能吗|行吗|行不行|有份吗|沾边|适用",
+        r"能[^，。？?]{0,8}吗|可以[^，。？?]{0,8}吗|有(减免|补贴|优惠)吗|有没有(减免|补贴|优惠)|(能|可以)[^，。？?]{0,8}不[？?]?$|能不能|可不可以|能否|是否|够不够|够格|有资格|符合|算不算|属不属于|能享受|可以享受|能申请|能办|能减|能免|能补|能贴|能拿到|可以吗|能吗|行吗|行不行|有份吗|沾边|适用",
     ),
     (
         "conditions",
@@ -322,18 +322,19 @@ def district_of_terms(kb: KnowledgeBase, text: str) -> Optional[str]:
     print (稳岗培训补贴 is Xicheng's name, 以训稳岗补贴 Miyun's)."""
     districts, vetoes = set(), set()
     units = {c["unit"] for m in kb for c in m.contacts}
+    printed = {m.id: m.text + m.title + "".join(b.get("text", "") for b in m.benefits) for m in kb}
     for term in kb.taxonomy.synonyms:
         if len(term) < 4 or term in kb.districts or term in units:
             continue
         if term in text:
-            districts |= {m.district for m in kb if term in m.text or term in m.title}
+            districts |= {m.district for m in kb if term in printed[m.id]}
         # the first or last four characters of a longer term can only veto: "以训稳岗培训补贴" names
         # Miyun's 以训稳岗 as much as Xicheng's 稳岗培训补贴, so it settles nothing
         for piece in {term[:4], term[-4:]} - {term}:
             if piece in text:
-                printed = {m.district for m in kb if piece in m.text or piece in m.title}
-                if len(printed) == 1:
-                    vetoes |= printed
+                naming = {m.district for m in kb if piece in printed[m.id]}
+                if len(naming) == 1:
+                    vetoes |= naming
     if len(districts) != 1 or vetoes - districts:
         return None
     return next(iter(districts))

@@ -603,3 +603,18 @@ def test_a_landlord_who_waived_some_months_gets_the_subsidy_of_the_notice_coveri
     [text] = ask(kb, "房东咨询：给名单上的美容美发店免了2、3、4月三个月的租金 每个月八千 补贴有多少")
     assert "密政发〔2020〕25号第（三）条" in text and "4,800元" in text
     assert "请告诉我您的企业在哪个区" not in text  # only Miyun pays landlords for February to April
+
+
+def test_a_tenant_of_a_central_enterprise_is_told_each_notice_only_encourages_relief(kb):
+    [both] = ask(kb, "我们租的是中央企业的写字楼 不是区属国企 房租有减免吗")
+    assert first_sentence(both).startswith("按您说的情况") and "都不直接给您减免" in both
+    assert "鼓励在密中央企业参照上述房租减免政策执行" in both and "鼓励业主（房东）" in both
+    [miyun] = ask(kb, "密云 房东是央企 能免房租吗")
+    assert first_sentence(miyun).startswith("不能享受这项减免") and "鼓励在密中央企业" in miyun
+    assert "还需确认" not in miyun  # the layoff ratio does not matter when nothing is given
+
+
+def test_a_negation_before_a_qualified_owner_word_is_read(kb):
+    from actions.fact_extraction import extract_facts
+
+    assert extract_facts("房东不是区属国企 是央企", kb)["property_owner"] == "中央企业"
