@@ -17,7 +17,10 @@ from actions.decision import MONTHS_ASKED, ROLE_BENEFIT, Decision, benefit_asked
 from actions.english_answer import english_answer
 from actions.knowledge_base import KnowledgeBase, Measure
 from actions.quantities import format_money
+from actions.retrieval import retriever_for
+from actions.text_tools import tokens
 from actions.time_status import cn_date, relief_month_numbers, relief_months, status_of
+from actions.understanding import content_words
 
 MAX_CONTACTS = 6
 # Benefits that put money or relief in the enterprise's own hands.
@@ -65,8 +68,21 @@ def _who(c: Dict) -> str:
     return who + ("，" + "，".join(reach) if reach else "")
 
 
-def contact_answer(d: Decision) -> List[str]:
+UNINCLUDED = re.compile(r"附件|未收录")
+
+
+def unincluded_notes(kb: KnowledgeBase, m: Measure, text: str) -> List[str]:
+    """ "具体社区的电话有吗": the curator's note that the notice keeps that list in an attachment the
+    source does not include, when the question names what the note is about."""
+    words = [w for w in tokens(retriever_for(kb).tokenizer, content_words(kb, text)) if len(w) >= 2]
+    return [n for n in m.notes if UNINCLUDED.search(n) and any(w in n for w in words)]
+
+
+def contact_answer(kb: KnowledgeBase, d: Decision) -> List[str]:
     m = d.measure
+    missing = unincluded_notes(kb, m, d.u.text)
+    if missing:
+        return ["抱歉，我这里查不到：" + "".join(missing), "可先联系原文列出的联系人："] + contacts_block(d, limit=12)
     if not d.contacts:
         units = "、".join(m.responsible_units) or "相关部门"
         said = source_sentences(m, d.u.text) or [m.summary]
@@ -265,7 +281,7 @@ def measure_answer(kb: KnowledgeBase, d: Decision) -> str:
     lines: List[str] = []
     if ask == "contact":
         lines += duty_sentences(m, u.text)
-        lines += contact_answer(d)
+        lines += contact_answer(kb, d)
         lines.append(source_line(m, d))
         return "\n".join(lines)
     if ask == "time":

@@ -119,10 +119,11 @@ def select_contacts(
             return with_phone, True
     chosen, specific = _contacts_named(kb, with_phone, u.text)
     own = [b["text"] for b in m.benefits_of_kind(ROLE_BENEFIT.get((facts or {}).get("role"), ""))]
-    by_benefit = (
-        (own[0] if len(own) == 1 else benefit_asked_about(m, u)) if any(c.get("item") for c in with_phone) else ""
-    )
-    for earlier in (by_benefit, u.previous_text, _enum_fact_words(kb, facts or {})):
+    itemised = any(c.get("item") for c in with_phone)
+    by_benefit = (own[0] if len(own) == 1 else benefit_named(m, u.text)) if itemised else ""
+    # the conversation's earlier words, then the benefit they point to (稳岗培训补贴 → Miyun's 以训稳岗补贴)
+    earlier_benefit = benefit_named(m, u.previous_text or "") if itemised else ""
+    for earlier in (by_benefit, u.previous_text, earlier_benefit, _enum_fact_words(kb, facts or {})):
         if not specific and earlier:
             chosen, specific = _contacts_named(kb, with_phone, earlier)
     if not specific:
@@ -584,7 +585,8 @@ def _fill_amounts(kb: KnowledgeBase, d: Decision, m: Measure, u: Understanding, 
     if "amount" in u.asked or set(calculator_inputs(m)) & set(u.facts):
         amounts, d.amount_missing = compute_amounts(kb, m, facts)
         d.amounts = [(m, a) for a in amounts]
-        for other in measures_for_months(kb, m, u):
+        # a stated waived total is one base, whichever notices' months it spans: never counted twice
+        for other in measures_for_months(kb, m, u) if "rent_waived" not in facts else []:
             d.amounts += [(other, a) for a in compute_amounts(kb, other, facts)[0]]
 
 

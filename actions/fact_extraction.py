@@ -70,7 +70,7 @@ NO_LAYOFFS = re.compile(
 LANDLORD = re.compile(
     r"(我|我们|本公司|我司)(是|作为|就是)[^，。,]{0,6}(房东|业主|出租方)|作为(房东|业主)|(我|我们)(房东|业主)"
     r"|(租给|出租给|把.{0,6}租给)|给租户|为租户|我们.{0,6}出租"
-    r"|^(房东|业主)|(房东|业主)(问|咨询|想问|这边)|给(?!我)[^，。,\s]{1,8}(减了|免了|减免了)"
+    r"|^(房东|业主)|(房东|业主)(问|咨询|想问|这边|减了|免了|减免了|已减|已免)|给(?!我)[^，。,\s]{1,8}(减了|免了|减免了)"
 )
 GUARANTOR = re.compile(r"我们?(是|作为)?.{0,6}(担保公司|担保机构)(?!贷款)")
 NEGATED_BEFORE = r"(?<!不是)(?<!并非)(?<!不属于)(?<!非)(?<!不)"
@@ -119,6 +119,7 @@ def layoff_ratio(facts: Dict[str, Any]) -> Any:
 
 
 # "分别减了5万 8万 2万": several sums, one per tenant, that add up.
+WAIVED_SUM = re.compile(rf"(?:减免了|免了|减了|让了)(?:(?!每|月租)[^。，,；;])*?{MONEY_WITH_UNIT}")
 SEVERAL_SUMS = re.compile(rf"分别[^\d。，,]{{0,6}}((?:{MONEY_WITH_UNIT}[、，,\s和及]*){{2,8}})")
 REVENUE_SUMS = re.compile(
     rf"(?:收入|营收|营业额|销售额|流水)[^\d。]{{0,6}}?{MONEY}[^。]{{0,16}}?(?:同期|今年|20年|2020年?)[^\d。]{{0,6}}?{MONEY}"
@@ -284,6 +285,9 @@ def extract_facts(text: str, kb: KnowledgeBase) -> Dict[str, Any]:
         facts["loan_issued_month"] = float(issued.group(1) or issued.group(2))
     if LANDLORD.search(raw):
         facts["role"] = "业主"
+        sums = [parse_money(w.group(0)[w.start(1) - w.start(0) :]) or 0 for w in WAIVED_SUM.finditer(t)]
+        if len(sums) > 1:  # "1号文那会儿免了2月6万 6号文又免了3、4月12万": the waived total
+            facts["rent_waived"] = sum(sums)
         # "给租户减了三个月房租 每月一万": the waived total (read on the raw text: cn2an joins "4三个月" into 43)
         months = re.search(
             r"(?:减|免)[^。，,]{0,12}?(?:(?<![一二两三四五六七八九十])([一二两三四五六七八九十])|(?<!\d)(\d{1,2}))\s*个月",

@@ -618,3 +618,26 @@ def test_a_negation_before_a_qualified_owner_word_is_read(kb):
     from actions.fact_extraction import extract_facts
 
     assert extract_facts("房东不是区属国企 是央企", kb)["property_owner"] == "中央企业"
+
+
+def test_a_list_the_notice_keeps_in_an_attachment_is_said_to_be_missing(kb):
+    *_, text = ask(kb, "返京员工去社区报到找谁", "各个社区的联系电话能给一下吗")
+    assert first_sentence(text).startswith("抱歉，我这里查不到")
+    assert "附件" in text and "13810050072" in text
+
+
+def test_the_sub_item_asked_before_keeps_its_contact_on_a_time_question(kb):
+    _, later, who = ask(kb, "污水处理费停征吗", "现在还停吗", "问谁")
+    assert "88391698" in who and "83976786" not in who  # 特种设备检验费's 孟辉
+    assert "83976786" not in later
+
+
+def test_a_landlords_waived_sums_across_both_xicheng_notices_are_added_once(kb):
+    [text] = ask(kb, "我们是民营房东 西城的 2月给租户免了5万 后来3、4月又免了10万 区里补贴总共多少")
+    assert "150,000元 × 30% = 45,000元" in text
+    assert "90,000元" not in text  # the total is one base: not counted under both notices
+
+
+def test_a_landlord_asking_how_to_apply_is_told_the_landlords_own_subsidy(kb):
+    [text] = ask(kb, "西城1号文 业主已减免了房租 申请补贴怎么走流程")
+    assert "您作为业主" in text and "30%" in text
