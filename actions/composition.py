@@ -80,6 +80,7 @@ def unincluded_notes(kb: KnowledgeBase, m: Measure, text: str) -> List[str]:
 
 def contact_answer(kb: KnowledgeBase, d: Decision) -> List[str]:
     m = d.measure
+    assert m is not None  # a contact answer is about a measure
     missing = unincluded_notes(kb, m, d.u.text)
     if missing:
         return ["抱歉，我这里查不到：" + "".join(missing), "可先联系原文列出的联系人："] + contacts_block(d, limit=12)
