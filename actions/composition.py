@@ -146,7 +146,13 @@ def verdict_sentence(kb: KnowledgeBase, d: Decision) -> List[str]:
         return stated_case_only(d)  # the stated case gets no relief, whatever else is still unknown
     missing = "、".join(kb.taxonomy.facts[f]["label"] for f in v.missing_facts if f in kb.taxonomy.facts)
     met = list(dict.fromkeys(r.condition["text"] for r in v.results if r.status == eligibility.MET))
-    line = f"还需确认{missing}，才能判断您是否符合{m.title}的条件。"
+    undecided = [r for r in v.results if r.status == eligibility.UNKNOWN and r.value is not None]
+    line = "；".join(
+        f"原文写的是“{r.condition['text']}”，您的情况（{_fact_value(kb, r.fact, r.value)}）原文没有列明，需由主管部门认定"
+        for r in undecided
+    )
+    line = (line + "。" if line else "") + (f"还需确认{missing}，" if missing else "")
+    line += f"才能判断您是否符合{m.title}的条件。" if missing else ""
     if met:
         line += "已满足：" + "；".join(met) + "。"
     return [line]

@@ -42,9 +42,10 @@ class Verdict:
 
     @property
     def missing_facts(self) -> List[str]:
+        """Facts not stated yet (a stated value an open list leaves undecided is not missing)."""
         seen: List[str] = []
         for r in self.results:
-            if r.status == UNKNOWN and r.fact not in seen:
+            if r.status == UNKNOWN and r.value is None and r.fact not in seen:
                 seen.append(r.fact)
         return seen
 
@@ -117,6 +118,8 @@ def evaluate_condition(condition: Dict[str, Any], facts: Dict[str, Any], taxonom
         limit = _numeric(fact_type, expected)
         number = float(actual)
         ok = {"le": number <= limit, "lt": number < limit, "ge": number >= limit, "gt": number > limit}[op]
+    if not ok and condition.get("open"):
+        return ConditionResult(condition, UNKNOWN, actual)  # "…等重点行业": another industry may still count
     return ConditionResult(condition, MET if ok else FAILED, actual)
 
 

@@ -166,7 +166,8 @@ def industries_named(text: str, kb: KnowledgeBase) -> List[str]:
         {i for m in kb for i in m.industries}
         | {i for m in kb for c in m.conditions if c["fact"] == "industry" for i in c["value"]}
     )
-    return detect_values(text, known, kb.taxonomy.synonyms)
+    listed = detect_values(text, known, kb.taxonomy.synonyms)
+    return listed or detect_values(text, list(kb.taxonomy.other_industries), kb.taxonomy.other_industries)
 
 
 def _first_number(text: str, patterns: List[str]) -> Any:

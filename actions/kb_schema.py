@@ -29,6 +29,8 @@ CONDITION = {
         "op": {"enum": ["eq", "in", "le", "lt", "ge", "gt", "is_true"]},
         "value": {},
         "text": {"type": "string", "minLength": 1},
+        # the printed list ends in 等 ("科技创新…等重点行业"): a value outside it is not decided
+        "open": {"type": "boolean"},
     },
 }
 

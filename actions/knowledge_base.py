@@ -55,6 +55,7 @@ class Taxonomy:
     english: Dict[str, List[str]] = field(default_factory=dict)  # Chinese term -> English phrases
     industry_groups: Dict[str, List[str]] = field(default_factory=dict)  # 生活性服务业 -> [餐饮, …]
     industry_units: Dict[str, List[str]] = field(default_factory=dict)  # 区商务局 -> [餐饮, 商场, …]
+    other_industries: Dict[str, List[str]] = field(default_factory=dict)  # 制造业 -> [加工厂, …]: in no list
 
     def topic_label(self, topic: str) -> str:
         if topic in self.topics:
@@ -253,6 +254,7 @@ def load_taxonomy(kb_dir: Path) -> Taxonomy:
         english={k: [str(p).lower() for p in v or []] for k, v in (raw.get("english") or {}).items()},
         industry_groups={k: [str(i) for i in v or []] for k, v in (raw.get("industry_groups") or {}).items()},
         industry_units={k: [str(i) for i in v or []] for k, v in (raw.get("industry_units") or {}).items()},
+        other_industries={k: [str(i) for i in v or []] for k, v in (raw.get("other_industries") or {}).items()},
     )
 
 

@@ -641,3 +641,12 @@ def test_a_landlords_waived_sums_across_both_xicheng_notices_are_added_once(kb):
 def test_a_landlord_asking_how_to_apply_is_told_the_landlords_own_subsidy(kb):
     [text] = ask(kb, "西城1号文 业主已减免了房租 申请补贴怎么走流程")
     assert "您作为业主" in text and "30%" in text
+
+
+def test_an_industry_outside_a_closed_list_fails_and_outside_an_open_list_is_left_to_the_office(kb):
+    [closed] = ask(kb, "西城的服装厂 4月贷了一年期300万普惠贷款 贴息能拿吗")
+    assert first_sentence(closed).startswith("按原文条件，您不符合") and "制造业" in closed
+    [open_list] = ask(kb, "西城 我们是做装修施工的 2-4月收入降了九成 员工都培训了 稳岗培训补贴能申请吗")
+    assert "原文没有列明，需由主管部门认定" in open_list and "您不符合" not in open_list
+    [retail] = ask(kb, "西城 服装店连锁直营 分公司形式 6号文那个门店房租30%补贴能拿吗")
+    assert first_sentence(retail).startswith("按原文条件，您不符合") and "第（四）条" in retail
