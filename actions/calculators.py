@@ -19,6 +19,7 @@ class Amount:
     explanation: str
     benefit: Dict
     lines: List[str] = field(default_factory=list)
+    capped: bool = False  # the sum was above the printed cap and is the cap
 
     @property
     def text(self) -> str:
@@ -115,21 +116,46 @@ def interest_subsidy(measure: Measure, interest_paid: Optional[float] = None) ->
             raise NotApplicable(f"{measure.id} states neither rate nor cap")
         return Amount(cap, f"{scope}最高不超过{benefit['cap']}", benefit)
     raw = interest_paid * benefit["percent"] / 100
-    total = min(raw, cap) if cap is not None else raw
-    explanation = f"实际利息{format_money(interest_paid)} × {benefit['percent']:g}% = {format_money(raw)}"
-    if cap is not None and raw > cap:
-        explanation += f"，超过{scope}上限{benefit['cap']}，按{benefit['cap']}计"
-    return Amount(total, explanation, benefit)
+    return _capped(
+        benefit, raw, f"实际利息{format_money(interest_paid)} × {benefit['percent']:g}% = {format_money(raw)}"
+    )
 
 
-def guarantee_subsidy(measure: Measure, fee_reduction: float) -> Amount:
+def guarantee_subsidy(measure: Measure, fee_reduction: float, basis: str = "") -> Amount:
     """Subsidy to a guarantee institution: ``percent`` of the fee reduction, up to ``cap``."""
     benefit = _benefit(measure, "guarantee_subsidy")
     if "percent" not in benefit:
         raise NotApplicable(f"{measure.id} states no guarantee subsidy rate")
     raw = fee_reduction * benefit["percent"] / 100
+    explanation = f"{basis}费用降低额{format_money(fee_reduction)} × {benefit['percent']:g}% = {format_money(raw)}"
+    return _capped(benefit, raw, explanation)
+
+
+def guarantee_subsidy_from_loans(measure: Measure, loans: float, rate: float) -> Amount:
+    """The same from the loans guaranteed and the rate charged: the reduction is the part of the
+    fee below ``rate_below`` percent ("对于综合费率不足2%的部分")."""
+    benefit = _benefit(measure, "guarantee_subsidy")
+    below = benefit.get("rate_below")
+    if below is None or rate >= below:
+        raise NotApplicable(f"{measure.id}: no reduction below the printed rate")
+    cut = loans * (below - rate) / 100
+    basis = f"放款{format_money(loans)} × （{below:g}% − {rate:g}%）= "
+    return guarantee_subsidy(measure, cut, basis)
+
+
+def capped_claim(measure: Measure, kind: str, claimed: float) -> Amount:
+    """A sum the asker worked out themselves ("算出来补贴680万"), held against the printed cap."""
+    benefit = _benefit(measure, kind)
+    if not benefit.get("cap"):
+        raise NotApplicable(f"{measure.id} prints no cap")
+    return _capped(benefit, claimed, f"您测算的{format_money(claimed)}")
+
+
+def _capped(benefit: Dict, raw: float, explanation: str) -> Amount:
     cap = parse_money(benefit["cap"]) if benefit.get("cap") else None
-    total = min(raw, cap) if cap is not None else raw
-    return Amount(
-        total, f"费用降低额{format_money(fee_reduction)} × {benefit['percent']:g}% = {format_money(total)}", benefit
-    )
+    if cap is not None and raw > cap:
+        scope = benefit.get("cap_scope", "")
+        return Amount(
+            cap, f"{explanation}，超过了{scope}上限{benefit['cap']}，按{format_money(cap)}计", benefit, capped=True
+        )
+    return Amount(raw, explanation, benefit)

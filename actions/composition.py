@@ -319,6 +319,10 @@ def measure_answer(kb: KnowledgeBase, d: Decision) -> str:
                 lines.append(f"网址：{url}")
             if (m.application or {}).get("deadline_text"):
                 lines.append(m.application["deadline_text"])
+    elif ask in ("eligibility", "amount") and any(a.capped for _, a in d.amounts):
+        # "算出来补贴680万 能全拿吗": the printed cap answers it
+        lines.append("不能全额拿到：" + "；".join(a.explanation for _, a in d.amounts if a.capped) + "。")
+        lines.append(f"{head}：{m.summary}")
     elif d.verdict is not None and d.verdict.status == eligibility.NOT_ELIGIBLE:
         lines += verdict_sentence(kb, d)
         lines.append(f"{head}：{m.summary}")

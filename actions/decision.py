@@ -239,7 +239,12 @@ def calculator_inputs(m: Measure) -> List[str]:
     """Every fact one of the measure's calculators reads: stating one of them asks for the sum
     ("3、4月一共免了8万" to a landlord is the base of the landlord's subsidy)."""
     kinds = {b["kind"] for b in m.benefits}
-    return amount_inputs(m) + (["rent_waived"] if "landlord_subsidy" in kinds else [])
+    guarantor = ["guarantee_fee_cut", "guaranteed_loans", "guarantee_rate", "subsidy_claimed"]
+    return (
+        amount_inputs(m)
+        + (["rent_waived"] if "landlord_subsidy" in kinds else [])
+        + (guarantor if "guarantee_subsidy" in kinds else [])
+    )
 
 
 def benefit_kinds(m: Measure, facts: Optional[Dict[str, Any]] = None) -> set:
@@ -261,6 +266,8 @@ def amount_inputs(m: Measure, facts: Optional[Dict[str, Any]] = None) -> List[st
         return ["monthly_rent"] + (["premises_use"] if len(m.benefits_of_kind("rent_waiver")) > 1 else [])
     if "rent_subsidy" in kinds:
         return ["monthly_rent"]
+    if "guarantee_subsidy" in kinds and (facts or {}).get("role") == "担保机构":
+        return ["guarantee_fee_cut"]
     if "landlord_subsidy" in kinds:
         return ["rent_waived"]
     if any("percent" in b for b in m.benefits_of_kind("interest_subsidy")):
@@ -296,6 +303,16 @@ def compute_amounts(kb: KnowledgeBase, m: Measure, facts: Dict[str, Any]) -> Tup
         elif "landlord_subsidy" in kinds and "rent_waived" in facts:
             out.append(calculators.landlord_subsidy(m, facts["rent_waived"]))
             missing = []
+        if "guarantee_subsidy" in kinds and facts.get("role") == "担保机构":
+            if "guarantee_fee_cut" in facts:
+                out.append(calculators.guarantee_subsidy(m, facts["guarantee_fee_cut"]))
+            elif "guaranteed_loans" in facts and "guarantee_rate" in facts:
+                out.append(
+                    calculators.guarantee_subsidy_from_loans(m, facts["guaranteed_loans"], facts["guarantee_rate"])
+                )
+            elif "subsidy_claimed" in facts:
+                out.append(calculators.capped_claim(m, "guarantee_subsidy", facts["subsidy_claimed"]))
+            missing = [] if out else missing
         if "interest_subsidy" in kinds and "interest_paid" in facts and calculable(m):
             out.append(calculators.interest_subsidy(m, facts["interest_paid"]))
             missing = []

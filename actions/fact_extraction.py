@@ -72,7 +72,14 @@ LANDLORD = re.compile(
     r"|(租给|出租给|把.{0,6}租给)|给租户|为租户|我们.{0,6}出租"
     r"|^(房东|业主)|(房东|业主)(问|咨询|想问|这边|减了|免了|减免了|已减|已免)|给(?!我)[^，。,\s]{1,8}(减了|免了|减免了)"
 )
-GUARANTOR = re.compile(r"我们?(是|作为)?.{0,6}(担保公司|担保机构)(?!贷款)")
+GUARANTOR = re.compile(r"我们?(是|作为)?.{0,6}(担保公司|担保机构)(?!贷款)|^(驻区)?(政府性)?(融资)?担保(公司|机构)")
+# What a guarantee institution states about its 2020 business (西政办发〔2020〕6号（六）)
+GUARANTOR_MONEY = {
+    "guarantee_fee_cut": [rf"(?:费用降低额度?|降低额度?|降费)(?:是|为|有|共|一共|大概|约)?\s*{MONEY_WITH_UNIT}"],
+    "subsidy_claimed": [rf"补贴[^\d。，,]{{0,3}}{MONEY_WITH_UNIT}"],
+    "guaranteed_loans": [rf"(?:担保|放款)[^\d。，,]{{0,8}}{MONEY_WITH_UNIT}"],
+}
+GUARANTEE_RATE = re.compile(r"费率[^\d。，,]{0,6}(\d+(?:\.\d+)?)\s*%")
 NEGATED_BEFORE = r"(?<!不是)(?<!并非)(?<!不属于)(?<!非)(?<!不)"
 MEDIUM_SIZED = re.compile(NEGATED_BEFORE + r"(?<!中小)中型(企业|公司)")
 NOT_SMALL_MICRO = re.compile(r"(不是|并非|不属于|非)(小微|小型|微型)")
@@ -299,6 +306,14 @@ def extract_facts(text: str, kb: KnowledgeBase) -> Dict[str, Any]:
             facts["rent_waived"] = facts["monthly_rent"] * count
     elif GUARANTOR.search(raw):
         facts["role"] = "担保机构"
+        money_text = re.sub(r"(\d)\s*个亿", r"\1亿", t)  # "2个亿"
+        for fact, patterns in GUARANTOR_MONEY.items():
+            value = _first_money(money_text, patterns)
+            if value is not None:
+                facts[fact] = value
+        rate = GUARANTEE_RATE.search(t)
+        if rate:
+            facts["guarantee_rate"] = float(rate.group(1))
     if SME_NO.search(raw):
         facts["is_sme"] = False
     elif SME_YES.search(raw):

@@ -65,6 +65,8 @@ BENEFIT = {
         "of": {"type": "string"},
         "cap": _money,
         "cap_scope": {"type": "string"},
+        # the rate below which a reduction counts ("对于综合费率不足2%的部分" → 2)
+        "rate_below": {"type": "number"},
         "max_term_months": {"type": "integer", "minimum": 1},
         "unit_hours": {"type": "integer", "minimum": 1},
         "per_unit": _money,

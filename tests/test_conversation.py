@@ -650,3 +650,18 @@ def test_an_industry_outside_a_closed_list_fails_and_outside_an_open_list_is_lef
     assert "原文没有列明，需由主管部门认定" in open_list and "您不符合" not in open_list
     [retail] = ask(kb, "西城 服装店连锁直营 分公司形式 6号文那个门店房租30%补贴能拿吗")
     assert first_sentence(retail).startswith("按原文条件，您不符合") and "第（四）条" in retail
+
+
+def test_a_guarantor_gets_its_subsidy_from_loans_and_rate_and_is_held_to_the_cap(kb):
+    [computed] = ask(kb, "我们是驻区担保机构 2020年为小微企业担保了5000万 综合费率收的0.5% 6号文补贴能拿多少")
+    assert "375,000元" in computed  # 5000万 × (2% − 0.5%) × 50%
+    [capped] = ask(kb, "驻区融资担保公司 我们自己算的补贴是900万 能全部拿到吗")
+    assert first_sentence(capped).startswith("不能全额拿到") and "5,000,000元" in capped
+
+
+def test_an_amount_above_the_printed_cap_is_the_cap(kb):
+    from actions import calculators
+
+    amount = calculators.capped_claim(kb.get("xc6-06"), "guarantee_subsidy", 6_000_000)
+    assert amount.capped and amount.yuan == 5_000_000
+    assert not calculators.capped_claim(kb.get("xc6-06"), "guarantee_subsidy", 4_000_000).capped
