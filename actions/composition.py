@@ -148,7 +148,7 @@ def verdict_sentence(kb: KnowledgeBase, d: Decision) -> List[str]:
     met = list(dict.fromkeys(r.condition["text"] for r in v.results if r.status == eligibility.MET))
     undecided = [r for r in v.results if r.status == eligibility.UNKNOWN and r.value is not None]
     line = "；".join(
-        f"原文写的是“{r.condition['text']}”，您的情况（{_fact_value(kb, r.fact, r.value)}）原文没有列明，需由主管部门认定"
+        f"您的情况（{_fact_value(kb, r.fact, r.value)}）是否属于原文所列“{r.condition['text']}”，原文没有写明，还需主管部门认定"
         for r in undecided
     )
     line = (line + "。" if line else "") + (f"还需确认{missing}，" if missing else "")

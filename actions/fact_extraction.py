@@ -318,7 +318,7 @@ def extract_facts(text: str, kb: KnowledgeBase) -> Dict[str, Any]:
         facts["is_sme"] = False
     elif SME_YES.search(raw):
         facts["is_sme"] = True
-    if re.search(r"(国高新|高新技术企业|高企|村高新|高新企业)", raw):
+    if re.search(r"(国高新|高新技术企业|高企|村高新|高新企业|高新)", raw):
         facts["high_tech_certified"] = not re.search(r"(不是|没有|没评上|非)(国高新|高新|高企|村高新)", raw)
     if re.search(r"(交了?|缴了?|参加了?|有|上了?)(北京|北京市|本市)?的?失业保险|失业保险(交了|有交|都交)", raw):
         facts["unemployment_insured"] = True

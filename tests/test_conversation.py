@@ -647,7 +647,7 @@ def test_an_industry_outside_a_closed_list_fails_and_outside_an_open_list_is_lef
     [closed] = ask(kb, "西城的服装厂 4月贷了一年期300万普惠贷款 贴息能拿吗")
     assert first_sentence(closed).startswith("按原文条件，您不符合") and "制造业" in closed
     [open_list] = ask(kb, "西城 我们是做装修施工的 2-4月收入降了九成 员工都培训了 稳岗培训补贴能申请吗")
-    assert "原文没有列明，需由主管部门认定" in open_list and "您不符合" not in open_list
+    assert "原文没有写明，还需主管部门认定" in open_list and "您不符合" not in open_list
     [retail] = ask(kb, "西城 服装店连锁直营 分公司形式 6号文那个门店房租30%补贴能拿吗")
     assert first_sentence(retail).startswith("按原文条件，您不符合") and "第（四）条" in retail
 
@@ -665,3 +665,13 @@ def test_an_amount_above_the_printed_cap_is_the_cap(kb):
     amount = calculators.capped_claim(kb.get("xc6-06"), "guarantee_subsidy", 6_000_000)
     assert amount.capped and amount.yuan == 5_000_000
     assert not calculators.capped_claim(kb.get("xc6-06"), "guarantee_subsidy", 4_000_000).capped
+
+
+def test_a_long_can_we_question_is_a_yes_no_question(kb):
+    [text] = ask(kb, "我们是美发店 2-4月收入同比降了九成 员工都培训了 能拿西城的稳岗培训补贴吗")
+    assert first_sentence(text).startswith("按您说的情况，符合")
+
+
+def test_a_private_kindergarten_renting_state_premises_is_told_yes(kb):
+    [text] = ask(kb, "密云 区教委批的民办幼儿园 没裁员 租的区属国企的房子 3、4月房租能免吗")
+    assert first_sentence(text).startswith("按您说的情况，符合") and "免收3月和4月房租" in text
