@@ -183,7 +183,7 @@ def stated_case_sentences(d: Decision) -> List[str]:
         )
 
     matched = [b for b in branches if fits(b)]
-    if not matched or len(matched) == len(branches):
+    if not matched or len(matched) == len(branches) > 1:  # every branch fits: it singles out none
         return []
     return [f"按原文，{b['text']}" + rate(b) + "。" for b in matched]
 

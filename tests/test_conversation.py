@@ -675,3 +675,8 @@ def test_a_long_can_we_question_is_a_yes_no_question(kb):
 def test_a_private_kindergarten_renting_state_premises_is_told_yes(kb):
     [text] = ask(kb, "密云 区教委批的民办幼儿园 没裁员 租的区属国企的房子 3、4月房租能免吗")
     assert first_sentence(text).startswith("按您说的情况，符合") and "免收3月和4月房租" in text
+
+
+def test_a_chain_store_renting_from_a_private_landlord_hears_the_landlords_subsidy(kb):
+    _, private = ask(kb, "密云 家政连锁的分公司门店 房租有没有减免", "我们的房东是个人")
+    assert "20%" in private and "业主（房东）" in private
