@@ -457,7 +457,9 @@ def decide(
             (
                 h
                 for h in u.hits[1:]
-                if (h.confident or not (top and top.confident)) and h.measure.district != m.district
+                if (h.confident or not (top and top.confident))
+                and h.measure.district != m.district
+                and set(h.measure.topics) & set(m.topics)  # the other district's measure of the same kind
             ),
             None,
         )

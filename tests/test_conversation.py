@@ -680,3 +680,9 @@ def test_a_private_kindergarten_renting_state_premises_is_told_yes(kb):
 def test_a_chain_store_renting_from_a_private_landlord_hears_the_landlords_subsidy(kb):
     _, private = ask(kb, "密云 家政连锁的分公司门店 房租有没有减免", "我们的房东是个人")
     assert "20%" in private and "业主（房东）" in private
+
+
+def test_the_district_is_asked_only_when_the_other_district_has_a_measure_of_the_same_kind(kb):
+    [text] = ask(kb, "区属国企一直拖着欠我们的工程款 这事该找谁")
+    assert "张秋" in text and "66117163" in text
+    assert "请告诉我您的企业在哪个区" not in text  # Miyun's rent relief is not about arrears
