@@ -188,6 +188,7 @@ def stated_case_sentences(d: Decision) -> List[str]:
     return [f"按原文，{b['text']}" + rate(b) + "。" for b in matched]
 
 
+THRESHOLD_ASKED = re.compile(r"够不够|够线|够格|达标|达不达|过线|过不过|算不算达到|到没到")
 DURATION_ASKED = re.compile(r"几天|多久|多长时间|几个工作日|多快")
 PRINTED_TIME_LIMIT = re.compile(r"[^，。；,;]*\d+个?(?:工作日|日|天)内[^，。；,;]*")
 
@@ -477,6 +478,13 @@ def which_district_answer(kb: KnowledgeBase, d: Decision) -> str:
         lines = [
             f"按您说的情况，符合：{districts}的这项措施，原文列明的条件您都满足（以主管部门认定为准）{ended}。"
             "请告诉我您的企业在哪个区注册纳税，我给您对应的联系人："
+        ]
+    elif d.options and all(o.met and not o.failed for o in d.options) and THRESHOLD_ASKED.search(d.u.text):
+        # "刚好降80% 够不够线": the question is about the stated figure, which meets each district's line
+        met = "；".join(dict.fromkeys(t for o in d.options for t in o.met))
+        lines = [
+            f"够线：您说的情况符合{districts}原文的“{met}”。"
+            "其余条件和联系人因区而异，请告诉我您的企业在哪个区注册纳税："
         ]
     elif d.options and all(o.stated_case for o in d.options):
         lines = [

@@ -48,6 +48,7 @@ class Option:
     eligible: bool = False  # the stated facts meet every printed condition (were it this district)
     amounts: List[Amount] = field(default_factory=list)
     stated_case: List[str] = field(default_factory=list)  # printed text for the stated case (央企 → 鼓励…)
+    met: List[str] = field(default_factory=list)  # printed conditions the stated facts meet
 
 
 @dataclass
@@ -498,6 +499,11 @@ def _which_district(kb: KnowledgeBase, d: Decision, measures: List[Measure], tod
         if stated:
             verdict = eligibility.check(m, {**stated, "district": m.district}, kb.taxonomy)
             option.eligible = verdict.status == eligibility.ELIGIBLE
+            option.met = list(
+                dict.fromkeys(
+                    r.condition["text"] for r in verdict.results if r.status == eligibility.MET and r.fact in stated
+                )
+            )
             if verdict.status == eligibility.NOT_ELIGIBLE:
                 option.failed = [r.condition["text"] for r in verdict.failed]
             else:

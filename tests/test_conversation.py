@@ -686,3 +686,10 @@ def test_the_district_is_asked_only_when_the_other_district_has_a_measure_of_the
     [text] = ask(kb, "区属国企一直拖着欠我们的工程款 这事该找谁")
     assert "张秋" in text and "66117163" in text
     assert "请告诉我您的企业在哪个区" not in text  # Miyun's rent relief is not about arrears
+
+
+def test_a_threshold_question_without_a_district_is_answered_for_the_stated_figure(kb):
+    [text] = ask(kb, "生活性服务业 2-4月营收同比下降正好80% 组织过培训 达标吗")
+    assert first_sentence(text).startswith("够线") and "80%（含）以上" in text
+    [loan] = ask(kb, "20年4月贷了300万一年期普惠贷款 能贴息吗")
+    assert not first_sentence(loan).startswith("够线")  # a whole-measure question: the industry is unasked
