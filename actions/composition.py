@@ -188,6 +188,7 @@ def stated_case_sentences(d: Decision) -> List[str]:
     return [f"按原文，{b['text']}" + rate(b) + "。" for b in matched]
 
 
+LIST_WITH_SUMMARIES = 8
 THRESHOLD_ASKED = re.compile(r"够不够|够线|够格|达标|达不达|过线|过不过|算不算达到|到没到")
 DURATION_ASKED = re.compile(r"几天|多久|多长时间|几个工作日|多快")
 PRINTED_TIME_LIMIT = re.compile(r"[^，。；,;]*\d+个?(?:工作日|日|天)内[^，。；,;]*")
@@ -455,7 +456,11 @@ def list_answer(kb: KnowledgeBase, d: Decision) -> str:
     lines = [
         f"{where}{label}方面的措施共{len(measures)}条（均为{years}年出台，写明期限的已结束，其余很可能已不再执行，现行政策请向责任单位确认）："
     ]
-    lines += [f"· {m.district} {m.article} {m.title}" for m in measures[:12]]
+    # a short list says what each measure does; a long one only names them
+    lines += [
+        f"· {m.district} {m.article} {m.title}" + (f"：{m.summary}" if len(measures) <= LIST_WITH_SUMMARIES else "")
+        for m in measures[:12]
+    ]
     if len(measures) > 12:
         lines.append(f"……共{len(measures)}条，可告诉我具体事项。")
     return "\n".join(lines)

@@ -186,7 +186,9 @@ def respond(
             context["last_question"] = u.text if u.by_reference != "options" else context.get("last_question")
             context["options"] = [o.measure.id for o in d.options]
             reply.buttons = [(x, payload("inform", district=x)) for x in kb.districts]
-    listed = d.kind == "list" and bool(d.topic and d.district) and u.primary_ask in ("what", "procedure", "contact")
+    listed = (
+        d.kind == "list" and bool(d.topic and d.district) and u.primary_ask in ("what", "procedure", "contact", "list")
+    )
     context["listed_topic"] = [d.topic, d.district] if listed else None
     if pending and d.kind != "measure" or (pending and d.measure and d.measure.id != pending["measure_id"]):
         context["pending"] = None

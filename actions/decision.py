@@ -421,7 +421,7 @@ def decide(
         and len(named) == 1
         and u.by_reference not in ("article", "button", "context", "person")
         and (
-            u.asked == ["list"]
+            (u.asked == ["list"] and not clear_lead(u.hits))  # "有啥快速对接的渠道": one measure stands out
             or MONTHS_ASKED.search(u.text)
             or (
                 u.district

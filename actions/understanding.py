@@ -30,7 +30,7 @@ ASKED_PATTERNS = [
     ),
     (
         "procedure",
-        r"怎么申请|如何申请|怎么办理|如何办理|怎么办|咋办|咋申请|流程|手续|步骤|去哪|到哪|在哪(儿|里)?(申请|办|交)|申报|提交|材料|怎么弄|怎么操作|需要什么(?!条件|要求|资格|门槛)|要什么(?!条件|要求|资格|门槛)|怎么领|怎么拿|办理"
+        r"怎么申请|如何申请|怎么办理|如何办理|怎么报|咋报|如何报|怎么办|咋办|咋申请|流程|手续|步骤|去哪|到哪|在哪(儿|里)?(申请|办|交)|申报|提交|材料|怎么弄|怎么操作|需要什么(?!条件|要求|资格|门槛)|要什么(?!条件|要求|资格|门槛)|怎么领|怎么拿|办理"
         # how long the office takes: the steps print it ("2个工作日内完成审核")
         r"|(审|批|办|到账|下来|拨付)[^，。？?]{0,4}(几天|多久|多长时间)|(几天|多久|多长时间)[^，。？?]{0,4}(审|批|办|到账|下来|拨付)|几个工作日",
     ),
@@ -479,6 +479,10 @@ def understand(
         if within and (within[0].confident or clear_lead(within)) and topical > 2:
             u.measures, u.hits, u.confident, u.district = [within[0].measure], within, True, listed[1]
             return u
+        theirs = naming_the_industry(kb, listed, context)
+        if topical <= 2 and theirs:  # "这个找谁" after the list: the one listed measure for the asker's industry
+            u.measures, u.by_reference, u.confident, u.district = [theirs], "listed", True, listed[1]
+            return u
         if topical <= 2 and (u.asked or u.facts) and not (u.intent in CHITCHAT_INTENTS and not u.asked):
             u.listed_topic, u.by_reference, u.follow_up = listed, "listed", True
             return u
@@ -506,6 +510,17 @@ def understand(
         # "一共40个人" right after the list of a topic's measures: which one is still to be chosen
         u.listed_topic, u.by_reference, u.follow_up = listed, "listed", True
     return u
+
+
+def naming_the_industry(kb: KnowledgeBase, listed: List[str], context: Dict[str, Any]) -> Optional[Measure]:
+    """The only measure of the list just shown that prints the industry the enterprise stated
+    (a 民办幼儿园 asking about loans: 6号（五） names 民办幼儿园)."""
+    industries = (context.get("facts") or {}).get("industry") or []
+    industries = industries if isinstance(industries, list) else [industries]
+    named = [
+        m for m in kb.filter(district=listed[1], topic=listed[0]) if any(str(i) in m.text for i in industries if i)
+    ]
+    return named[0] if len(named) == 1 else None
 
 
 def listed_topic(kb: KnowledgeBase, context: Dict[str, Any]) -> List[str]:

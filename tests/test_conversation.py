@@ -693,3 +693,14 @@ def test_a_threshold_question_without_a_district_is_answered_for_the_stated_figu
     assert first_sentence(text).startswith("够线") and "80%（含）以上" in text
     [loan] = ask(kb, "20年4月贷了300万一年期普惠贷款 能贴息吗")
     assert not first_sentence(loan).startswith("够线")  # a whole-measure question: the industry is unasked
+
+
+def test_a_what_is_there_question_that_one_measure_answers_gets_that_measure(kb):
+    [text] = ask(kb, "西城区融资需求有啥快速对接的机制")
+    assert "第(四)条" in text and "微信群" in text
+
+
+def test_this_after_a_list_is_the_one_listed_measure_that_names_the_askers_industry(kb):
+    *_, listing, who = ask(kb, "我们是西城区的一家民办幼儿园 房租能免吗", "贷款这块都有哪些支持", "这个该联系谁")
+    assert "北京银行" in listing  # a short list says what each measure does
+    assert "第（五）条" in who and "王竞艳" in who and "66201155-26042" in who
