@@ -354,6 +354,9 @@ def measure_answer(kb: KnowledgeBase, d: Decision) -> str:
         elig = (m.eligibility or {}).get("text")
         lines.append(f"{m.title}的申请条件：{elig}。" if elig else f"原文没有为{m.title}单列申请条件。")
         lines += [f"· {c['text']}" for c in m.conditions if elig and c["text"] not in elig]
+        named = benefit_asked_about(m, u, kb.taxonomy.synonyms) if len(m.benefits) > 1 else ""
+        if named and named not in "\n".join(lines):  # "社保能晚点交吗…要什么条件": that benefit's own terms
+            lines.append(f"其中您问的这一项，原文写的是：{named.rstrip('。')}。")
         lines.append(f"{head}：{m.summary}")
     else:
         lines += stated_case_sentences(d) if not d.amounts else []

@@ -153,9 +153,10 @@ PERSON_WORDS = re.compile(r"联系人|是谁|哪位|找谁|叫什么")
 EMAIL_WORDS = re.compile(r"邮箱|邮件|email|e-mail|报送|发送|寄|材料|清单", re.IGNORECASE)
 
 
-def benefit_named(m: Measure, text: str) -> str:
+def benefit_named(m: Measure, text: str, synonyms: Optional[Dict[str, List[str]]] = None) -> str:
     """The printed text of the one benefit the question's words point to ("130课时" → the training
-    subsidy), whose name the contact list uses for its sub-items."""
+    subsidy; with the taxonomy's synonyms, "晚点交" → 延迟缴纳), whose name the contact list uses."""
+    text = expand_synonyms(text, synonyms) if synonyms and text else text
     q = set(char_bigrams(GENERIC_CONTACT_WORDS.sub(" ", text)))
     scored = sorted(
         ((len(q & set(char_bigrams(b.get("text", "")))), i) for i, b in enumerate(m.benefits)), reverse=True
@@ -165,9 +166,9 @@ def benefit_named(m: Measure, text: str) -> str:
     return m.benefits[scored[0][1]].get("text", "")
 
 
-def benefit_asked_about(m: Measure, u: Understanding) -> str:
+def benefit_asked_about(m: Measure, u: Understanding, synonyms: Optional[Dict[str, List[str]]] = None) -> str:
     """The printed text of the benefit this turn's words point to, else the previous question's."""
-    return benefit_named(m, u.text) or benefit_named(m, u.previous_text or "")
+    return benefit_named(m, u.text, synonyms) or benefit_named(m, u.previous_text or "", synonyms)
 
 
 def asked_benefit(m: Measure, u: Understanding, facts: Dict[str, Any]) -> Optional[Dict[str, Any]]:

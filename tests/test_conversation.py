@@ -704,3 +704,9 @@ def test_this_after_a_list_is_the_one_listed_measure_that_names_the_askers_indus
     *_, listing, who = ask(kb, "我们是西城区的一家民办幼儿园 房租能免吗", "贷款这块都有哪些支持", "这个该联系谁")
     assert "北京银行" in listing  # a short list says what each measure does
     assert "第（五）条" in who and "王竞艳" in who and "66201155-26042" in who
+
+
+def test_a_conditions_follow_up_stays_on_the_measure_and_quotes_the_benefit_asked_about(kb):
+    _, conditions = ask(kb, "西城 社保费可以晚点交吗", "需要满足什么条件")
+    assert "实施援企稳岗政策" in conditions and "政府采购" not in conditions
+    assert "经行业主管部门确认" in conditions
