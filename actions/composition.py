@@ -189,6 +189,8 @@ def stated_case_sentences(d: Decision) -> List[str]:
 
 
 LIST_WITH_SUMMARIES = 8
+BASIS_ASKED = re.compile(r"依据|哪个文件|什么文件|哪份文件|根据什么|根据哪|出处|政策来源")
+CITED_DOCUMENT = re.compile(r"公告\d{4}|〔\d{4}〕|\(\S{0,12}\d{4}\S{0,8}号\)|（\S{0,12}\d{4}\S{0,8}号）")
 THRESHOLD_ASKED = re.compile(r"够不够|够线|够格|达标|达不达|过线|过不过|算不算达到|到没到")
 DURATION_ASKED = re.compile(r"几天|多久|多长时间|几个工作日|多快")
 PRINTED_TIME_LIMIT = re.compile(r"[^，。；,;]*\d+个?(?:工作日|日|天)内[^，。；,;]*")
@@ -362,6 +364,10 @@ def measure_answer(kb: KnowledgeBase, d: Decision) -> str:
         lines += stated_case_sentences(d) if not d.amounts else []
         lines.append(f"{head}：{m.summary}")
         lines += amount_sentences(kb, d)
+    if BASIS_ASKED.search(u.text):  # "依据是哪个文件": the documents the measure itself cites, verbatim
+        cited = [x for x in re.split(r"(?<=[。；])", m.text) if CITED_DOCUMENT.search(x)]
+        basis = [f"依据：{m.document.doc_number}{m.label}，原文写明：" + "".join(cited)] if cited else []
+        lines = basis + lines if ask == "what" else lines + basis  # nothing else asked: it comes first
     quoted = [x for x in source_sentences(m, u.text) if x not in "\n".join(lines)]
     if quoted and ask != "contact":
         lines.append("原文：" + "".join(quoted))

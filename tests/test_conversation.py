@@ -710,3 +710,9 @@ def test_a_conditions_follow_up_stays_on_the_measure_and_quotes_the_benefit_aske
     _, conditions = ask(kb, "西城 社保费可以晚点交吗", "需要满足什么条件")
     assert "实施援企稳岗政策" in conditions and "政府采购" not in conditions
     assert "经行业主管部门确认" in conditions
+
+
+def test_the_basis_asked_for_is_the_document_the_measure_cites(kb):
+    [text] = ask(kb, "西城 参加疫情防治的企业减税 依据是什么文件")
+    assert first_sentence(text).startswith("依据：西政办发〔2020〕1号(十四)")
+    assert "财政部税务总局公告2020第8、9、10、11号" in text
