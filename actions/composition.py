@@ -241,7 +241,7 @@ def _fact_value(kb: KnowledgeBase, fact: str, value) -> str:
     if isinstance(value, list):
         return "、".join(map(str, value))
     if isinstance(value, float):
-        return f"{value:g}"
+        return f"{value:g}" + str(kb.taxonomy.facts.get(fact, {}).get("unit") or "")  # "12个月", "10课时"
     return str(value)
 
 

@@ -180,6 +180,9 @@ def asked_benefit(m: Measure, u: Understanding, facts: Dict[str, Any]) -> Option
         return own[0]  # a guarantor asks about the guarantor's subsidy, whatever else the measure gives
     if len(m.benefits) < 2:
         return None
+    testing = [b for b in m.benefits if any(c["fact"] in u.facts for c in b.get("when") or [])]
+    if len(testing) == 1 and not any(c["fact"] in u.facts for c in m.conditions):
+        return testing[0]  # "能展一年吗": the one benefit whose own condition the stated fact tests
     named = benefit_asked_about(m, u)
     benefit = next((b for b in m.benefits if named and b.get("text") == named), None)
     if not benefit or not benefit.get("when"):

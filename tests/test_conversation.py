@@ -716,3 +716,10 @@ def test_the_basis_asked_for_is_the_document_the_measure_cites(kb):
     [text] = ask(kb, "西城 参加疫情防治的企业减税 依据是什么文件")
     assert first_sentence(text).startswith("依据：西政办发〔2020〕1号(十四)")
     assert "财政部税务总局公告2020第8、9、10、11号" in text
+
+
+def test_a_stated_figure_is_judged_against_the_one_benefit_that_prints_its_limit(kb):
+    _, longer = ask(kb, "西城 股票质押快到期了还不上 能帮忙吗", "展期8个月行不行")
+    assert first_sentence(longer).startswith("按原文条件，您不符合") and "展期3至6个月（您的情况：8个月）" in longer
+    _, shorter = ask(kb, "西城 股票质押快到期了还不上 能帮忙吗", "展期4个月行不行")
+    assert "您不符合" not in shorter
