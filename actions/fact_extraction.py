@@ -249,8 +249,8 @@ def extract_facts(text: str, kb: KnowledgeBase) -> Dict[str, Any]:
         facts["tax_deferral_months"] = float(deferral.group(1)) if deferral.group(1) else 6.0
     extension = re.search(rf"展期?[^。，,\d]{{0,4}}{NUM}\s*(个月|年)|展期?[^。，,\d]{{0,4}}(半年)", t)
     if extension:  # "能展一年吗": the extension asked for, in months
-        months = float(extension.group(1)) * (12 if extension.group(2) == "年" else 1) if extension.group(1) else 6.0
-        facts["extension_months"] = months
+        asked = float(extension.group(1)) * (12 if extension.group(2) == "年" else 1) if extension.group(1) else 6.0
+        facts["extension_months"] = asked
 
     owners = tax.facts["property_owner"]["values"]
     for owner in owners:
