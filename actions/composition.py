@@ -18,7 +18,7 @@ from actions.english_answer import english_answer
 from actions.knowledge_base import KnowledgeBase, Measure
 from actions.quantities import format_money
 from actions.retrieval import retriever_for
-from actions.text_tools import tokens
+from actions.text_tools import compact, tokens
 from actions.time_status import cn_date, relief_month_numbers, relief_months, status_of
 from actions.understanding import content_words
 
@@ -189,6 +189,7 @@ def stated_case_sentences(d: Decision) -> List[str]:
 
 
 LIST_WITH_SUMMARIES = 8
+RELATION_ASKED = re.compile(r"关系|区别|不同|一样吗|和之前|跟之前|跟.{0,6}比")
 BASIS_ASKED = re.compile(r"依据|哪个文件|什么文件|哪份文件|根据什么|根据哪|出处|政策来源")
 CITED_DOCUMENT = re.compile(r"公告\d{4}|〔\d{4}〕|\(\S{0,12}\d{4}\S{0,8}号\)|（\S{0,12}\d{4}\S{0,8}号）")
 THRESHOLD_ASKED = re.compile(r"够不够|够线|够格|达标|达不达|过线|过不过|算不算达到|到没到")
@@ -531,7 +532,20 @@ def document_answer(kb: KnowledgeBase, d: Decision) -> str:
             f"{doc.doc_number}《{doc.title}》（{doc.district}）共{count}条措施，于{cn_date(doc.issued)}发布，"
             f"自发布之日起实施；{status}。"
         )
-    return "\n".join(lines)
+    named = {doc_id for doc_id, _ in d.document_statuses}
+    related: List[str] = []
+    if RELATION_ASKED.search(d.u.text):  # "6号文跟之前那个23条是啥关系": the district's other notices, side by side
+        districts = {kb.documents[x].district for x in named}
+        for other in sorted(kb.documents.values(), key=lambda x: str(x.issued)):
+            if other.id not in named and other.district in districts:
+                count = sum(1 for m in kb if m.document.id == other.id)
+                mention = re.compile(rf"[^。；;，,:：]*(?:{re.escape(other.doc_number)}|{count}条措施)[^。；;]*")
+                said = [x.group(0) for x_id in named for x in mention.finditer(compact(kb.documents[x_id].source_text))]
+                related.append(
+                    (f"原文写明：“{said[0]}”。" if said else "原文没有写明两者的衔接关系，具体以各条原文为准。")
+                    + f"同区另有{other.doc_number}《{other.title}》，共{count}条措施，于{cn_date(other.issued)}发布。"
+                )
+    return "\n".join(related + lines)  # what was asked (how they relate) first
 
 
 def empty_answer(kb: KnowledgeBase, d: Decision) -> str:

@@ -723,3 +723,9 @@ def test_a_stated_figure_is_judged_against_the_one_benefit_that_prints_its_limit
     assert first_sentence(longer).startswith("按原文条件，您不符合") and "展期3至6个月（您的情况：8个月）" in longer
     _, shorter = ask(kb, "西城 股票质押快到期了还不上 能帮忙吗", "展期4个月行不行")
     assert "您不符合" not in shorter
+
+
+def test_how_two_notices_relate_is_answered_from_the_notice_itself(kb):
+    [text] = ask(kb, "西城6号文和之前的文件是什么关系")
+    assert first_sentence(text).startswith("原文写明：“在本区促进中小微企业持续健康发展23条措施基础上")
+    assert "西政办发〔2020〕1号" in text
