@@ -139,7 +139,7 @@ def guarantee_subsidy_from_loans(measure: Measure, loans: float, rate: float) ->
     if below is None or rate >= below:
         raise NotApplicable(f"{measure.id}: no reduction below the printed rate")
     cut = loans * (below - rate) / 100
-    basis = f"放款{format_money(loans)} × （{below:g}% − {rate:g}%）= "
+    basis = f"费用降低额按放款额×（{below:g}%−实收费率）理解，以认定为准：放款{format_money(loans)} × （{below:g}% − {rate:g}%）= "
     return guarantee_subsidy(measure, cut, basis)
 
 

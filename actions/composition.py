@@ -81,9 +81,15 @@ def unincluded_notes(kb: KnowledgeBase, m: Measure, text: str) -> List[str]:
 def contact_answer(kb: KnowledgeBase, d: Decision) -> List[str]:
     m = d.measure
     assert m is not None  # a contact answer is about a measure
-    missing = unincluded_notes(kb, m, d.u.text)
+    missing = unincluded_notes(kb, m, d.u.text) if LIST_ASKED_FOR.search(d.u.text) else []
     if missing:
         return ["抱歉，我这里查不到：" + "".join(missing), "可先联系原文列出的联系人："] + contacts_block(d, limit=12)
+    if d.contacts_withheld:
+        registered = d.facts.get("registered_in") or "其他区"
+        return [
+            f"这项措施是{m.district}的，要求在{m.district}注册纳税；您说企业注册在{registered}，"
+            f"{m.district}的联系人不适用。如需了解{registered}的相关措施，请直接问我。"
+        ]
     if not d.contacts:
         units = "、".join(m.responsible_units) or "相关部门"
         said = source_sentences(m, d.u.text) or [m.summary]
@@ -145,7 +151,9 @@ def verdict_sentence(kb: KnowledgeBase, d: Decision) -> List[str]:
     if stated_case_only(d):
         return stated_case_only(d)  # the stated case gets no relief, whatever else is still unknown
     missing = "、".join(kb.taxonomy.facts[f]["label"] for f in v.missing_facts if f in kb.taxonomy.facts)
-    met = list(dict.fromkeys(r.condition["text"] for r in v.results if r.status == eligibility.MET))
+    # only what the enterprise said: not the district taken from the question, nor an assumed SME
+    said = set(d.facts) - ({"is_sme"} if d.assumed_sme else set())
+    met = list(dict.fromkeys(r.condition["text"] for r in v.results if r.status == eligibility.MET and r.fact in said))
     undecided = [r for r in v.results if r.status == eligibility.UNKNOWN and r.value is not None]
     line = "；".join(
         f"您的情况（{_fact_value(kb, r.fact, r.value)}）是否属于原文所列“{r.condition['text']}”，原文没有写明，还需主管部门认定"
@@ -189,6 +197,7 @@ def stated_case_sentences(d: Decision) -> List[str]:
 
 
 LIST_WITH_SUMMARIES = 8
+LIST_ASKED_FOR = re.compile(r"具体|各个|每个|所有|全部|各社区|名单|列表|附件|哪些社区")
 RELATION_ASKED = re.compile(r"关系|区别|不同|一样吗|和之前|跟之前|跟.{0,6}比")
 BASIS_ASKED = re.compile(r"依据|哪个文件|什么文件|哪份文件|根据什么|根据哪|出处|政策来源")
 CITED_DOCUMENT = re.compile(r"公告\d{4}|〔\d{4}〕|\(\S{0,12}\d{4}\S{0,8}号\)|（\S{0,12}\d{4}\S{0,8}号）")
@@ -367,7 +376,11 @@ def measure_answer(kb: KnowledgeBase, d: Decision) -> str:
         lines += amount_sentences(kb, d)
     if BASIS_ASKED.search(u.text):  # "依据是哪个文件": the documents the measure itself cites, verbatim
         cited = [x for x in re.split(r"(?<=[。；])", m.text) if CITED_DOCUMENT.search(x)]
-        basis = [f"依据：{m.document.doc_number}{m.label}，原文写明：" + "".join(cited)] if cited else []
+        basis = (
+            [f"依据：{m.document.doc_number}{m.label}，原文写明：" + "".join(cited)]
+            if cited
+            else [f"依据：{m.document.doc_number}《{m.document.title}》{m.label}“{m.title}”。"]
+        )
         lines = basis + lines if ask == "what" else lines + basis  # nothing else asked: it comes first
     quoted = [x for x in source_sentences(m, u.text) if x not in "\n".join(lines)]
     if quoted and ask != "contact":

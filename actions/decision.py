@@ -60,6 +60,7 @@ class Decision:
     alternatives: List[Measure] = field(default_factory=list)
     contacts: List[Dict] = field(default_factory=list)
     contacts_specific: bool = False
+    contacts_withheld: bool = False  # registered in another district: this district's offices are not shown
     person_refs: List[ContactRef] = field(default_factory=list)
     verdict: Optional[eligibility.Verdict] = None
     amounts: List[Tuple[Measure, Amount]] = field(default_factory=list)
@@ -119,7 +120,11 @@ def select_contacts(
         if len(with_phone) == 1:
             return with_phone, True
     chosen, specific = _contacts_named(kb, with_phone, u.text)
-    own = [b["text"] for b in m.benefits_of_kind(ROLE_BENEFIT.get((facts or {}).get("role"), ""))]
+    # the asker's own benefit (a landlord's subsidy), with the case its branch is for ("承租其他经营用房")
+    own = [
+        " ".join([b["text"]] + [c["text"] for c in b.get("when") or []])
+        for b in m.benefits_of_kind(ROLE_BENEFIT.get((facts or {}).get("role"), ""))
+    ]
     itemised = any(c.get("item") for c in with_phone)
     by_benefit = (own[0] if len(own) == 1 else benefit_named(m, u.text)) if itemised else ""
     # the conversation's earlier words, then the benefit they point to (稳岗培训补贴 → Miyun's 以训稳岗补贴)
@@ -139,7 +144,9 @@ def _industry_department(kb: KnowledgeBase, with_phone: List[Dict], text: str) -
     """ "我们是建筑企业 找谁": the contacts of the department in charge of the industry named."""
     text = NEGATED.sub(" ", text)
     units = {unit for unit, words in kb.taxonomy.industry_units.items() if any(w in text for w in words)}
-    chosen = [c for c in with_phone if c["unit"] in units]
+    # only a department listed as such: not a contact printed for a sub-item (25号（三）'s 区商务局 is
+    # for tenants of other premises, whatever their industry)
+    chosen = [c for c in with_phone if c["unit"] in units and (not c.get("item") or "行业" in c["item"])]
     return (chosen, True) if chosen and len(chosen) < len(with_phone) else (with_phone, False)
 
 
@@ -607,6 +614,7 @@ def _fill_measure(kb: KnowledgeBase, d: Decision, m: Measure, today: dt.date) ->
             d.verdict.benefits += d.verdict.open_benefits
         if any(r.fact == "district" for r in d.verdict.failed):
             d.contacts = []  # registered elsewhere: this district's offices are not theirs to call
+            d.contacts_withheld = True
     _fill_amounts(kb, d, m, u, facts)
 
 

@@ -151,7 +151,8 @@ def check(measure: Measure, facts: Dict[str, Any], taxonomy: Taxonomy) -> Verdic
         verdict.results.extend(failed)
         verdict.status = NOT_ELIGIBLE
     # A decisive verdict still needs the branch facts (landlord, premises use) to say which benefit applies.
-    if verdict.status == ELIGIBLE and verdict.open_benefits:
+    if verdict.status in (ELIGIBLE, UNKNOWN) and verdict.open_benefits:
+        # still undecided too: which branch's facts are missing (房产产权方 for 25号（一）) is asked as well
         for _, when, status in branch_results:
             if status == UNKNOWN:
                 verdict.results.extend(r for r in when if r.status == UNKNOWN and r not in verdict.results)

@@ -70,14 +70,15 @@ NO_LAYOFFS = re.compile(
 LANDLORD = re.compile(
     r"(我|我们|本公司|我司)(是|作为|就是)[^，。,]{0,6}(房东|业主|出租方)|作为(房东|业主)|(我|我们)(房东|业主)"
     r"|(租给|出租给|把.{0,6}租给)|给租户|为租户|我们.{0,6}出租"
-    r"|^(房东|业主)|(房东|业主)(问|咨询|想问|这边|减了|免了|减免了|已减|已免)|给(?!我)[^，。,\s]{1,8}(减了|免了|减免了)"
+    r"|^(房东|业主)\s*[:：]|(房东|业主)(问|咨询|想问)"
+    r"|(房东|业主)(减了|免了|减免了|已减|已免)(?![^，。,；]{0,8}(我|咱|俺))|给(?!我|咱|俺)[^，。,\s]{1,8}(减了|免了|减免了)"
 )
-GUARANTOR = re.compile(r"我们?(是|作为)?.{0,6}(担保公司|担保机构)(?!贷款)|^(驻区)?(政府性)?(融资)?担保(公司|机构)")
+GUARANTOR = re.compile(r"我们?(是|作为)?.{0,6}(担保公司|担保机构)(?!贷款)|^(驻区|政府性)(融资)?担保(公司|机构)")
 # What a guarantee institution states about its 2020 business (西政办发〔2020〕6号（六）)
 GUARANTOR_MONEY = {
     "guarantee_fee_cut": [rf"(?:费用降低额度?|降低额度?|降费)(?:是|为|有|共|一共|大概|约)?\s*{MONEY_WITH_UNIT}"],
-    "subsidy_claimed": [rf"补贴[^\d。，,]{{0,3}}{MONEY_WITH_UNIT}"],
-    "guaranteed_loans": [rf"(?:担保|放款)[^\d。，,]{{0,8}}{MONEY_WITH_UNIT}"],
+    "subsidy_claimed": [rf"算[^。，,\d]{{0,8}}补贴[^\d。，,]{{0,3}}{MONEY_WITH_UNIT}"],  # "算出来补贴680万"
+    "guaranteed_loans": [rf"(?:担保放款|放款|担保了|担保额|担保总额|担保规模)[^\d。，,]{{0,8}}{MONEY_WITH_UNIT}"],
 }
 GUARANTEE_RATE = re.compile(r"费率[^\d。，,]{0,6}(\d+(?:\.\d+)?)\s*%")
 NEGATED_BEFORE = r"(?<!不是)(?<!并非)(?<!不属于)(?<!非)(?<!不)"
@@ -126,6 +127,8 @@ def layoff_ratio(facts: Dict[str, Any]) -> Any:
 
 
 # "分别减了5万 8万 2万": several sums, one per tenant, that add up.
+OTHER_PERIOD = re.compile(r"今年|去年|前年|本月|上个?月|20(?:2[1-9]|3\d)年|(?<!\d)2[1-9]年")
+RELIEF_PERIOD = re.compile(r"2020|(?<!\d)20年|2\s*[-到至~]\s*4月|二到四月|2、3、4月|疫情期间")
 WAIVED_SUM = re.compile(rf"(?:减免了|免了|减了|让了)(?:(?!每|月租)[^。，,；;])*?{MONEY_WITH_UNIT}")
 SEVERAL_SUMS = re.compile(rf"分别[^\d。，,]{{0,6}}((?:{MONEY_WITH_UNIT}[、，,\s和及]*){{2,8}})")
 REVENUE_SUMS = re.compile(
@@ -167,8 +170,13 @@ def registration_place(text: str, kb: KnowledgeBase) -> Any:
     return None
 
 
+NEGATED_INDUSTRY = re.compile(r"(不是|并非|不属于|非|不做|不搞|不干)[^，,。；;\s]{1,8}")
+
+
 def industries_named(text: str, kb: KnowledgeBase) -> List[str]:
-    """Industries as the notices list them (软件 → 软件和信息服务), from the KB and its synonyms."""
+    """Industries as the notices list them (软件 → 软件和信息服务), from the KB and its synonyms;
+    a negated one ("我们不是餐饮企业") is not the enterprise's."""
+    text = NEGATED_INDUSTRY.sub(" ", text)
     known = sorted(
         {i for m in kb for i in m.industries}
         | {i for m in kb for c in m.conditions if c["fact"] == "industry" for i in c["value"]}
@@ -280,6 +288,8 @@ def extract_facts(text: str, kb: KnowledgeBase) -> Dict[str, Any]:
         decline = revenue_decline_from_sums(t)
         if decline is not None:
             facts["revenue_decline"] = decline
+    if "revenue_decline" in facts and OTHER_PERIOD.search(t) and not RELIEF_PERIOD.search(t):
+        del facts["revenue_decline"]  # "今年收入降了85%": the notices test 2020年2-4月, not another period
     if NO_TRAINING.search(raw):
         facts["training_organized"] = False
         facts.setdefault("training_hours", 0.0)
@@ -298,7 +308,10 @@ def extract_facts(text: str, kb: KnowledgeBase) -> Dict[str, Any]:
     if LANDLORD.search(raw):
         facts["role"] = "业主"
         sums = [parse_money(w.group(0)[w.start(1) - w.start(0) :]) or 0 for w in WAIVED_SUM.finditer(t)]
-        if len(sums) > 1:  # "1号文那会儿免了2月6万 6号文又免了3、4月12万": the waived total
+        total = _first_money(t, [rf"(?:一共|总共|合计|共计|总计)[^。，,？?\d]{{0,6}}{MONEY_WITH_UNIT}"])
+        if total is not None and re.search(r"减|免|让", t):
+            facts["rent_waived"] = total  # "3月免了5万，4月免了5万，一共免了10万": the stated total
+        elif len(sums) > 1:  # "免了2月6万 又免了3、4月12万": the waived total
             facts["rent_waived"] = sum(sums)
         # "给租户减了三个月房租 每月一万": the waived total (read on the raw text: cn2an joins "4三个月" into 43)
         months = re.search(
@@ -322,8 +335,10 @@ def extract_facts(text: str, kb: KnowledgeBase) -> Dict[str, Any]:
         facts["is_sme"] = False
     elif SME_YES.search(raw):
         facts["is_sme"] = True
-    if re.search(r"(国高新|高新技术企业|高企|村高新|高新企业|高新)", raw):
-        facts["high_tech_certified"] = not re.search(r"(不是|没有|没评上|非)(国高新|高新|高企|村高新)", raw)
+    if re.search(r"(国高新|高新技术企业|高企|村高新|高新企业|(?:是|属于|非)高新)", raw):
+        facts["high_tech_certified"] = not re.search(
+            r"(不是|没有|没评上|非)(国高新|高新|高企|村高新)|高新[^，。,]{0,6}(没评|未评|没有评|没拿到|没认定)", raw
+        )
     if re.search(r"(交了?|缴了?|参加了?|有|上了?)(北京|北京市|本市)?的?失业保险|失业保险(交了|有交|都交)", raw):
         facts["unemployment_insured"] = True
     if re.search(r"(没交|没有交|没参加|没有参加|未参加|没[^，。]{0,8}|不交|未缴)失业保险", raw):

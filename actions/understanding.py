@@ -317,6 +317,26 @@ def only_as_destination(text: str, place: str) -> bool:
     return all(DESTINATION_BEFORE.search(text[: i.start()]) for i in re.finditer(re.escape(place), text))
 
 
+def district_asked_about(
+    kb: KnowledgeBase, text: str, districts: List[str], registered: Optional[str]
+) -> Optional[str]:
+    """Two districts named: the one whose relief is asked about ("按密云政策", "西城房租减免找谁"),
+    else the one the enterprise is registered in ("在西城注册纳税，不是密云的企业"), else none."""
+    policy = [
+        d
+        for d in districts
+        if any(
+            re.search(
+                rf"{re.escape(f)}(?:区)?(?:的|那边的?|这边的?)?(?:政策|规定|文件|措施|减免|补贴|房租|贴息|通知)", text
+            )
+            for f in [d] + kb.taxonomy.synonyms.get(d, [])
+        )
+    ]
+    if len(policy) == 1:
+        return policy[0]
+    return registered if registered in districts and not policy else None
+
+
 def district_of_terms(kb: KnowledgeBase, text: str) -> Optional[str]:
     """The district when the question uses a term of the taxonomy that only one district's notices
     print (稳岗培训补贴 is Xicheng's name, 以训稳岗补贴 Miyun's)."""
@@ -373,10 +393,8 @@ def understand(
     u.asked = asked_of(text, intent)
     u.facts = extract_facts(text, kb)
     u.facts.pop("district", None)
-    registered = u.facts.get("registered_in")
-    if not u.district and len(u.districts) == 2 and registered in u.districts:
-        # "注册在西城…租了密云的房子，能按密云政策免吗": the other district's relief is asked about
-        u.district = next(x for x in u.districts if x != registered)
+    if not u.district and len(u.districts) == 2:
+        u.district = district_asked_about(kb, text, u.districts, u.facts.get("registered_in"))
 
     u.person_refs = references.person_contacts(kb, text) or references.phone_contacts(kb, text)
     u.units = references.unit_names(kb, text)
