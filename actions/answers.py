@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Dict, Iterable, List, Optional
 
 from actions.eligibility import ELIGIBLE, NOT_ELIGIBLE, Verdict
+from actions.eligibility import NOT_ENTITLEMENTS as NOT_ENTITLEMENTS  # kept here for its users
 from actions.knowledge_base import Measure, Taxonomy
 
-# Benefit kinds that describe a rule or an encouragement rather than money or relief for the asker.
-NOT_ENTITLEMENTS = {"other", "landlord_subsidy", "guarantee_subsidy", "coordination"}
 MONEY_KINDS = {
     "rent_waiver",
     "rent_subsidy",

@@ -13,12 +13,12 @@ from typing import Dict, List, Tuple
 from actions import eligibility
 from actions.answers import MONEY_KINDS, NOT_ENTITLEMENTS, caveats, contact_line, stated_case_benefits
 from actions.clock import today
-from actions.decision import MONTHS_ASKED, ROLE_BENEFIT, Decision, benefit_asked_about
+from actions.decision import MONTHS_ASKED, RELATION_ASKED, ROLE_BENEFIT, Decision, benefit_asked_about
 from actions.english_answer import english_answer
 from actions.knowledge_base import KnowledgeBase, Measure
 from actions.quantities import format_money
 from actions.retrieval import retriever_for
-from actions.text_tools import compact, tokens
+from actions.text_tools import char_bigrams, compact, expand_synonyms, tokens
 from actions.time_status import cn_date, relief_month_numbers, relief_months, status_of
 from actions.understanding import content_words
 
@@ -198,7 +198,6 @@ def stated_case_sentences(d: Decision) -> List[str]:
 
 LIST_WITH_SUMMARIES = 8
 LIST_ASKED_FOR = re.compile(r"具体|各个|每个|所有|全部|各社区|名单|列表|附件|哪些社区")
-RELATION_ASKED = re.compile(r"关系|区别|不同|一样吗|和之前|跟之前|跟.{0,6}比")
 BASIS_ASKED = re.compile(r"依据|哪个文件|什么文件|哪份文件|根据什么|根据哪|出处|政策来源")
 CITED_DOCUMENT = re.compile(r"公告\d{4}|〔\d{4}〕|\(\S{0,12}\d{4}\S{0,8}号\)|（\S{0,12}\d{4}\S{0,8}号）")
 THRESHOLD_ASKED = re.compile(r"够不够|够线|够格|达标|达不达|过线|过不过|算不算达到|到没到")
@@ -262,7 +261,6 @@ QUESTION_FILLER = re.compile(
 
 def source_sentences(m: Measure, question: str, limit: int = 2) -> List[str]:
     """The sentences of the measure's printed text that share the most words with the question."""
-    from actions.text_tools import char_bigrams
 
     q = set(char_bigrams(QUESTION_FILLER.sub(" ", question)))
     if not q:
@@ -375,7 +373,14 @@ def measure_answer(kb: KnowledgeBase, d: Decision) -> str:
         lines.append(f"{head}：{m.summary}")
         lines += amount_sentences(kb, d)
     if BASIS_ASKED.search(u.text):  # "依据是哪个文件": the documents the measure itself cites, verbatim
-        cited = [x for x in re.split(r"(?<=[。；])", m.text) if CITED_DOCUMENT.search(x)]
+        asked = set(
+            char_bigrams(content_words(kb, expand_synonyms(BASIS_ASKED.sub(" ", u.text), kb.taxonomy.synonyms)))
+        )
+        cited = [
+            x
+            for x in re.split(r"(?<=[。；])", m.text)
+            if CITED_DOCUMENT.search(x) and (len(asked & set(char_bigrams(x))) >= 2 or not asked)
+        ]  # the cited document of what is asked about ("延期缴纳税款的依据" is not the 减免 公告)
         basis = (
             [f"依据：{m.document.doc_number}{m.label}，原文写明：" + "".join(cited)]
             if cited
@@ -536,6 +541,39 @@ def which_district_answer(kb: KnowledgeBase, d: Decision) -> str:
     return "\n".join(lines)
 
 
+def relation_sentences(kb: KnowledgeBase, named: List[str]) -> List[str]:
+    """ "6号文跟之前那个23条是啥关系": what one notice prints about another of the same district
+    (6号: "在本区…23条措施基础上"). Two notices named: only about each other; one: about the
+    district's other notices."""
+    docs = kb.documents
+    pairs = (
+        [(x, y) for x in named for y in named if x != y]
+        if len(named) > 1
+        else [(named[0], y.id) for y in docs.values() if y.id != named[0] and y.district == docs[named[0]].district]
+    )
+    out: List[str] = []
+    for x, y in pairs:
+        if docs[x].district != docs[y].district or (len(named) > 1 and x > y):
+            continue  # another district's notice is not related by its text; each pair once
+
+        def mentions(writer: str, of: str) -> List[str]:
+            count = sum(1 for m in kb if m.document.id == of)
+            pattern = re.compile(rf"[^。；;，,:：]*(?:{re.escape(docs[of].doc_number)}|{count}条措施)[^。；;]*")
+            return [
+                f"{docs[writer].doc_number}写明：“{hit.group(0)}”。"
+                for hit in pattern.finditer(compact(docs[writer].source_text))
+            ]
+
+        said = mentions(x, y) + mentions(y, x)
+        count = sum(1 for m in kb if m.document.id == y)
+        other = f"{docs[y].doc_number}《{docs[y].title}》共{count}条措施，于{cn_date(docs[y].issued)}发布。"
+        out.append(
+            (said[0] if said else "原文没有写明两者的衔接关系，具体以各条原文为准。")
+            + (other if len(named) == 1 else "")
+        )
+    return out
+
+
 def document_answer(kb: KnowledgeBase, d: Decision) -> str:
     lines = []
     for doc_id, status in d.document_statuses:
@@ -545,19 +583,8 @@ def document_answer(kb: KnowledgeBase, d: Decision) -> str:
             f"{doc.doc_number}《{doc.title}》（{doc.district}）共{count}条措施，于{cn_date(doc.issued)}发布，"
             f"自发布之日起实施；{status}。"
         )
-    named = {doc_id for doc_id, _ in d.document_statuses}
-    related: List[str] = []
-    if RELATION_ASKED.search(d.u.text):  # "6号文跟之前那个23条是啥关系": the district's other notices, side by side
-        districts = {kb.documents[x].district for x in named}
-        for other in sorted(kb.documents.values(), key=lambda x: str(x.issued)):
-            if other.id not in named and other.district in districts:
-                count = sum(1 for m in kb if m.document.id == other.id)
-                mention = re.compile(rf"[^。；;，,:：]*(?:{re.escape(other.doc_number)}|{count}条措施)[^。；;]*")
-                said = [x.group(0) for x_id in named for x in mention.finditer(compact(kb.documents[x_id].source_text))]
-                related.append(
-                    (f"原文写明：“{said[0]}”。" if said else "原文没有写明两者的衔接关系，具体以各条原文为准。")
-                    + f"同区另有{other.doc_number}《{other.title}》，共{count}条措施，于{cn_date(other.issued)}发布。"
-                )
+    named = [doc_id for doc_id, _ in d.document_statuses]
+    related = relation_sentences(kb, named) if RELATION_ASKED.search(d.u.text) else []
     return "\n".join(related + lines)  # what was asked (how they relate) first
 
 

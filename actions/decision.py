@@ -36,6 +36,7 @@ DOCUMENT_WORDS = re.compile(
     r"\d+\s*号文?件?|文件|通知|文|发的|发布|出台|哪天|开始|执行|有效|多久|晚|早|比|西政办发|密政发|〔2020〕|一共|总共|共|几条|多少条|条|措施|关系|之前|那个|跟"
 )  # a hit below the confident threshold still answers when it is of the topic named
 CHITCHAT_MAX_CHARS = 4
+RELATION_ASKED = re.compile(r"关系|区别|不同|一样吗|和之前|跟之前|跟.{0,6}比")  # how notices relate
 
 
 @dataclass
@@ -369,7 +370,7 @@ def decide(
     if (
         u.documents
         and u.by_reference != "article"
-        and (not u.measure or "time" in u.asked)
+        and (not u.measure or "time" in u.asked or RELATION_ASKED.search(u.text))
         and content_chars(kb, DOCUMENT_WORDS.sub("", u.text)) <= 2
     ):
         d.kind = "document"

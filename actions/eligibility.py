@@ -13,6 +13,8 @@ from actions.knowledge_base import Measure, Taxonomy
 from actions.quantities import parse_money, parse_number, parse_percent
 
 MET, FAILED, UNKNOWN = "met", "failed", "unknown"
+# Benefit kinds that describe a rule or an encouragement rather than money or relief for the asker.
+NOT_ENTITLEMENTS = {"other", "landlord_subsidy", "guarantee_subsidy", "coordination"}
 ELIGIBLE, NOT_ELIGIBLE = "eligible", "not_eligible"
 
 
@@ -151,7 +153,8 @@ def check(measure: Measure, facts: Dict[str, Any], taxonomy: Taxonomy) -> Verdic
         verdict.results.extend(failed)
         verdict.status = NOT_ELIGIBLE
     # A decisive verdict still needs the branch facts (landlord, premises use) to say which benefit applies.
-    if verdict.status in (ELIGIBLE, UNKNOWN) and verdict.open_benefits:
+    given = verdict.status == UNKNOWN and any(b["kind"] not in NOT_ENTITLEMENTS for b in verdict.benefits)
+    if verdict.status in (ELIGIBLE, UNKNOWN) and verdict.open_benefits and not given:
         # still undecided too: which branch's facts are missing (房产产权方 for 25号（一）) is asked as well
         for _, when, status in branch_results:
             if status == UNKNOWN:

@@ -70,15 +70,21 @@ NO_LAYOFFS = re.compile(
 LANDLORD = re.compile(
     r"(我|我们|本公司|我司)(是|作为|就是)[^，。,]{0,6}(房东|业主|出租方)|作为(房东|业主)|(我|我们)(房东|业主)"
     r"|(租给|出租给|把.{0,6}租给)|给租户|为租户|我们.{0,6}出租"
-    r"|^(房东|业主)\s*[:：]|(房东|业主)(问|咨询|想问)"
+    r"|^(房东|业主)\s*[:：]|(房东|业主)(这边)?(问|咨询|想问)"
     r"|(房东|业主)(减了|免了|减免了|已减|已免)(?![^，。,；]{0,8}(我|咱|俺))|给(?!我|咱|俺)[^，。,\s]{1,8}(减了|免了|减免了)"
 )
-GUARANTOR = re.compile(r"我们?(是|作为)?.{0,6}(担保公司|担保机构)(?!贷款)|^(驻区|政府性)(融资)?担保(公司|机构)")
+# The asker is the tenant whatever else matches ("我们房东减了我们2个月房租", "我们是承租方")
+TENANT = re.compile(
+    r"承租方|我们是租户|我们是承租|减了我们|免了我们|给我们减|给我们免|给咱们减|给咱们免|我们的房东|我们房东(?=减|免|给|说)"
+)
+GUARANTOR = re.compile(
+    r"我们?(是|作为)?.{0,6}(担保公司|担保机构)(?!贷款)|^(驻区|政府性)?(融资)?担保(公司|机构)(?!收费|费|太|贵|不)"
+)
 # What a guarantee institution states about its 2020 business (西政办发〔2020〕6号（六）)
 GUARANTOR_MONEY = {
     "guarantee_fee_cut": [rf"(?:费用降低额度?|降低额度?|降费)(?:是|为|有|共|一共|大概|约)?\s*{MONEY_WITH_UNIT}"],
-    "subsidy_claimed": [rf"算[^。，,\d]{{0,8}}补贴[^\d。，,]{{0,3}}{MONEY_WITH_UNIT}"],  # "算出来补贴680万"
-    "guaranteed_loans": [rf"(?:担保放款|放款|担保了|担保额|担保总额|担保规模)[^\d。，,]{{0,8}}{MONEY_WITH_UNIT}"],
+    "subsidy_claimed": [rf"(?:算|申请)[^。，,\d]{{0,8}}补贴[^\d。，,]{{0,3}}{MONEY_WITH_UNIT}"],  # "算出来补贴680万"
+    "guaranteed_loans": [rf"(?:担保(?!费)|放款)[^\d。，,]{{0,8}}{MONEY_WITH_UNIT}"],  # not "担保费收了30万"
 }
 GUARANTEE_RATE = re.compile(r"费率[^\d。，,]{0,6}(\d+(?:\.\d+)?)\s*%")
 NEGATED_BEFORE = r"(?<!不是)(?<!并非)(?<!不属于)(?<!非)(?<!不)"
@@ -127,8 +133,8 @@ def layoff_ratio(facts: Dict[str, Any]) -> Any:
 
 
 # "分别减了5万 8万 2万": several sums, one per tenant, that add up.
-OTHER_PERIOD = re.compile(r"今年|去年|前年|本月|上个?月|20(?:2[1-9]|3\d)年|(?<!\d)2[1-9]年")
-RELIEF_PERIOD = re.compile(r"2020|(?<!\d)20年|2\s*[-到至~]\s*4月|二到四月|2、3、4月|疫情期间")
+OTHER_PERIOD = re.compile(r"今年|(?<!比)去年(?!同期)|前年|本月|上个?月|20(?:2[1-9]|3\d)年|(?<!\d)2[1-9]年")
+RELIEF_PERIOD = re.compile(r"2020|(?<!\d)20年|2\s*月?\s*[-到至~]\s*4\s*月|二月?[到至]四月|2、3、4月|疫情期间")
 WAIVED_SUM = re.compile(rf"(?:减免了|免了|减了|让了)(?:(?!每|月租)[^。，,；;])*?{MONEY_WITH_UNIT}")
 SEVERAL_SUMS = re.compile(rf"分别[^\d。，,]{{0,6}}((?:{MONEY_WITH_UNIT}[、，,\s和及]*){{2,8}})")
 REVENUE_SUMS = re.compile(
@@ -305,10 +311,11 @@ def extract_facts(text: str, kb: KnowledgeBase) -> Dict[str, Any]:
     issued = LOAN_MONTH.search(t)
     if issued and 1 <= int(issued.group(1) or issued.group(2)) <= 12:
         facts["loan_issued_month"] = float(issued.group(1) or issued.group(2))
-    if LANDLORD.search(raw):
+    if LANDLORD.search(raw) and not TENANT.search(raw):
         facts["role"] = "业主"
         sums = [parse_money(w.group(0)[w.start(1) - w.start(0) :]) or 0 for w in WAIVED_SUM.finditer(t)]
-        total = _first_money(t, [rf"(?:一共|总共|合计|共计|总计)[^。，,？?\d]{{0,6}}{MONEY_WITH_UNIT}"])
+        waived_total = r"(?:(?:一共|总共|合计|共计|总计)(?:减免了?|免了|减了|让了)|(?:减免了?|免了|减了|让了)(?:一共|总共|合计|共计|总计))"
+        total = _first_money(t, [rf"{waived_total}[^。，,？?\d]{{0,4}}{MONEY_WITH_UNIT}"])
         if total is not None and re.search(r"减|免|让", t):
             facts["rent_waived"] = total  # "3月免了5万，4月免了5万，一共免了10万": the stated total
         elif len(sums) > 1:  # "免了2月6万 又免了3、4月12万": the waived total

@@ -322,6 +322,9 @@ def district_asked_about(
 ) -> Optional[str]:
     """Two districts named: the one whose relief is asked about ("按密云政策", "西城房租减免找谁"),
     else the one the enterprise is registered in ("在西城注册纳税，不是密云的企业"), else none."""
+    a, b = (re.escape(x[:2]) for x in districts)
+    if re.search(rf"{a}\S{{0,3}}(和|与|跟|及|、|还是|或|\s|){b}|{b}\S{{0,3}}(和|与|跟|及|、|还是|或|\s|){a}", text):
+        return None  # "西城和密云的房租政策有什么区别", "西城密云房租减免找谁": both are asked about
     policy = [
         d
         for d in districts
@@ -497,9 +500,13 @@ def understand(
         if within and (within[0].confident or clear_lead(within)) and topical > 2:
             u.measures, u.hits, u.confident, u.district = [within[0].measure], within, True, listed[1]
             return u
-        theirs = naming_the_industry(kb, listed, context)
-        if topical <= 2 and theirs:  # "这个找谁" after the list: the one listed measure for the asker's industry
+        theirs = naming_the_industry(kb, listed, context) or naming_the_industry(kb, listed, {"facts": u.facts})
+        pointing = topical <= 2 or bool(POINTING.search(text))  # "我们是做软件的，这个找谁": still about the list
+        if pointing and theirs:  # the one listed measure for the asker's industry
             u.measures, u.by_reference, u.confident, u.district = [theirs], "listed", True, listed[1]
+            return u
+        if POINTING.search(text) and (u.asked or u.facts):
+            u.listed_topic, u.by_reference, u.follow_up = listed, "listed", True  # which one is still to be chosen
             return u
         if topical <= 2 and (u.asked or u.facts) and not (u.intent in CHITCHAT_INTENTS and not u.asked):
             u.listed_topic, u.by_reference, u.follow_up = listed, "listed", True
@@ -528,6 +535,9 @@ def understand(
         # "一共40个人" right after the list of a topic's measures: which one is still to be chosen
         u.listed_topic, u.by_reference, u.follow_up = listed, "listed", True
     return u
+
+
+POINTING = re.compile(r"这个|这条|这项|这些|上面|它们?")
 
 
 def naming_the_industry(kb: KnowledgeBase, listed: List[str], context: Dict[str, Any]) -> Optional[Measure]:
