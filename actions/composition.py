@@ -20,7 +20,7 @@ from actions.quantities import format_money
 from actions.retrieval import retriever_for
 from actions.text_tools import char_bigrams, compact, expand_synonyms, tokens
 from actions.time_status import cn_date, relief_month_numbers, relief_months, status_of
-from actions.understanding import content_words
+from actions.understanding import THRESHOLD_ASKED, content_words
 
 MAX_CONTACTS = 6
 # Benefits that put money or relief in the enterprise's own hands.
@@ -200,7 +200,6 @@ LIST_WITH_SUMMARIES = 8
 LIST_ASKED_FOR = re.compile(r"具体|各个|每个|所有|全部|各社区|名单|列表|附件|哪些社区")
 BASIS_ASKED = re.compile(r"依据|哪个文件|什么文件|哪份文件|根据什么|根据哪|出处|政策来源")
 CITED_DOCUMENT = re.compile(r"公告\d{4}|〔\d{4}〕|\(\S{0,12}\d{4}\S{0,8}号\)|（\S{0,12}\d{4}\S{0,8}号）")
-THRESHOLD_ASKED = re.compile(r"够不够|够线|够格|达标|达不达|过线|过不过|算不算达到|到没到")
 DURATION_ASKED = re.compile(r"几天|多久|多长时间|几个工作日|多快")
 PRINTED_TIME_LIMIT = re.compile(r"[^，。；,;]*\d+个?(?:工作日|日|天)内[^，。；,;]*")
 

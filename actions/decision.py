@@ -485,7 +485,7 @@ def decide(
             if len(settled) != 1:
                 return _which_district(kb, d, [m, rival.measure], today)
             m = settled[0]  # "那个30%补贴" / "2月房租": only one district's measure prints it
-    if u.by_reference == "article" and len(u.measures) > 1:
+    if u.by_reference in ("article", "judged") and len(u.measures) > 1:
         d.measure, d.alternatives = u.measures[0], u.measures[1:]
         if len({x.district for x in u.measures}) > 1:
             return _which_district(kb, d, u.measures, today)

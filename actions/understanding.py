@@ -37,7 +37,7 @@ ASKED_PATTERNS = [
     ("amount", r"多少钱|多少|几万|能减多少|补多少|算一?算|金额|能省|能拿|能领"),
     (
         "eligibility",
-        r"能[^，。？?]{0,14}吗|可以[^，。？?]{0,14}吗|有(减免|补贴|优惠)吗|有没有(减免|补贴|优惠)|(能|可以)[^，。？?]{0,8}不[？?]?$|能不能|可不可以|能否|是否|够不够|够格|有资格|符合|算不算|属不属于|能享受|可以享受|能申请|能办|能减|能免|能补|能贴|能拿到|可以吗|能吗|行吗|行不行|有份吗|沾边|适用",
+        r"能[^，。？?]{0,14}吗|可以[^，。？?]{0,14}吗|有(减免|补贴|优惠)吗|够线|够不够|达标|过线|有没有(减免|补贴|优惠)|(能|可以)[^，。？?]{0,8}不[？?]?$|能不能|可不可以|能否|是否|够不够|够格|有资格|符合|算不算|属不属于|能享受|可以享受|能申请|能办|能减|能免|能补|能贴|能拿到|可以吗|能吗|行吗|行不行|有份吗|沾边|适用",
     ),
     (
         "conditions",
@@ -511,6 +511,12 @@ def understand(
         if topical <= 2 and (u.asked or u.facts) and not (u.intent in CHITCHAT_INTENTS and not u.asked):
             u.listed_topic, u.by_reference, u.follow_up = listed, "listed", True
             return u
+    judged = measures_judging(kb, u)
+    sure = bool(hits) and (hits[0].confident or clear_lead(hits)) and hits[0].measure.id in {m.id for m in judged}
+    if judged and not sure:
+        # "营收降了70%，够不够线", "贷款利率4.8%，够线吗": the measures whose printed line the figure is held to
+        u.measures, u.confident, u.by_reference = judged, True, "judged"
+        return u
     if hits and (hits[0].confident or clear_lead(hits)):
         u.measures = [hits[0].measure] + [h.measure for h in hits[1:] if h.confident]
         u.confident = True
@@ -535,6 +541,27 @@ def understand(
         # "一共40个人" right after the list of a topic's measures: which one is still to be chosen
         u.listed_topic, u.by_reference, u.follow_up = listed, "listed", True
     return u
+
+
+# Facts that only a few measures test; a figure for one of them says which measures are meant.
+SPECIFIC_FACTS = ("revenue_decline", "loan_cost", "training_hours", "extension_months")
+THRESHOLD_ASKED = re.compile(r"够不够|够线|够格|达标|达不达|过线|过不过|算不算达到|到没到")
+MAX_JUDGING = 3
+
+
+def measures_judging(kb: KnowledgeBase, u: Understanding) -> List[Measure]:
+    """With no measure named and a yes/no question, the measures (at most 3) whose printed
+    conditions test a figure the question states."""
+    stated = [f for f in SPECIFIC_FACTS if f in u.facts]
+    if not stated or not THRESHOLD_ASKED.search(u.text) or content_chars(kb, u.text) > 12:
+        return []
+    judging = [
+        m
+        for m in kb
+        if (not u.district or m.district == u.district)
+        and any(c["fact"] in stated for c in m.conditions + [w for b in m.benefits for w in b.get("when") or []])
+    ]
+    return judging if len(judging) <= MAX_JUDGING else []
 
 
 POINTING = re.compile(r"这个|这条|这项|这些|上面|它们?")

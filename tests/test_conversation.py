@@ -852,3 +852,10 @@ def test_a_chain_store_of_a_beijing_company_is_judged_on_in_jing_registration(kb
 def test_the_basis_of_a_deferral_is_not_the_tax_reduction_notice(kb):
     [text] = ask(kb, "延期缴纳税款的依据是什么文件")
     assert first_sentence(text).startswith("依据：西政办发〔2020〕1号") and "公告2020第8" not in first_sentence(text)
+
+
+def test_a_figure_with_a_threshold_question_and_no_measure_is_held_to_the_measures_printing_that_line(kb):
+    [low] = ask(kb, "营业额同比掉了七成，这够不够线")
+    assert first_sentence(low).startswith("按您说的情况，不符合") and "80%（含）以上" in low
+    [cost] = ask(kb, "贷款利率4.8%，够线吗")
+    assert first_sentence(cost).startswith("按原文条件，您不符合") and "4.5%" in cost
