@@ -8,6 +8,7 @@ from actions.eligibility import ELIGIBLE, NOT_ELIGIBLE, Verdict
 from actions.eligibility import NOT_ENTITLEMENTS as NOT_ENTITLEMENTS  # kept here for its users
 from actions.knowledge_base import Measure, Taxonomy
 
+# Benefits that put money or relief in the enterprise's own hands.
 MONEY_KINDS = {
     "rent_waiver",
     "rent_subsidy",

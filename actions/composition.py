@@ -23,7 +23,6 @@ from actions.time_status import cn_date, relief_month_numbers, relief_months, st
 from actions.understanding import THRESHOLD_ASKED, content_words
 
 MAX_CONTACTS = 6
-# Benefits that put money or relief in the enterprise's own hands.
 EXAMPLES = "例如“西城区房租减免怎么申请”“密云区贷款贴息的条件”“25号文第十条找谁”"
 
 
@@ -118,8 +117,9 @@ def verdict_sentence(kb: KnowledgeBase, d: Decision) -> List[str]:
             b for b in v.benefits if b["kind"] in ("landlord_subsidy", "guarantee_subsidy") and b["kind"] != own
         ]
         money_asked = re.search(r"补贴|补助|给钱|拿钱|资金", d.u.text)
-        if stated_case_only(d):
-            return stated_case_only(d)
+        only = stated_case_only(d)
+        if only:
+            return only
         if for_others and (not entitled or (money_asked and not any(b["kind"] in MONEY_KINDS for b in entitled))):
             whom = "、".join(
                 dict.fromkeys(
@@ -148,8 +148,9 @@ def verdict_sentence(kb: KnowledgeBase, d: Decision) -> List[str]:
         if d.assumed_sme:
             lines.append("（以上按贵单位为中小微企业判断。）")
         return lines + [c.lstrip("· ") for c in caveats(v)]
-    if stated_case_only(d):
-        return stated_case_only(d)  # the stated case gets no relief, whatever else is still unknown
+    only = stated_case_only(d)
+    if only:
+        return only  # the stated case gets no relief, whatever else is still unknown
     missing = "、".join(kb.taxonomy.facts[f]["label"] for f in v.missing_facts if f in kb.taxonomy.facts)
     # only what the enterprise said: not the district taken from the question, nor an assumed SME
     said = set(d.facts) - ({"is_sme"} if d.assumed_sme else set())
@@ -554,18 +555,8 @@ def relation_sentences(kb: KnowledgeBase, named: List[str]) -> List[str]:
     for x, y in pairs:
         if docs[x].district != docs[y].district or (len(named) > 1 and x > y):
             continue  # another district's notice is not related by its text; each pair once
-
-        def mentions(writer: str, of: str) -> List[str]:
-            count = sum(1 for m in kb if m.document.id == of)
-            pattern = re.compile(rf"[^。；;，,:：]*(?:{re.escape(docs[of].doc_number)}|{count}条措施)[^。；;]*")
-            return [
-                f"{docs[writer].doc_number}写明：“{hit.group(0)}”。"
-                for hit in pattern.finditer(compact(docs[writer].source_text))
-            ]
-
-        said = mentions(x, y) + mentions(y, x)
-        count = sum(1 for m in kb if m.document.id == y)
-        other = f"{docs[y].doc_number}《{docs[y].title}》共{count}条措施，于{cn_date(docs[y].issued)}发布。"
+        said = _mentions(kb, x, y) + _mentions(kb, y, x)
+        other = f"{docs[y].doc_number}《{docs[y].title}》共{len(kb.measures_of(y))}条措施，于{cn_date(docs[y].issued)}发布。"
         out.append(
             (said[0] if said else "原文没有写明两者的衔接关系，具体以各条原文为准。")
             + (other if len(named) == 1 else "")
@@ -573,11 +564,23 @@ def relation_sentences(kb: KnowledgeBase, named: List[str]) -> List[str]:
     return out
 
 
+def _mentions(kb: KnowledgeBase, writer: str, of: str) -> List[str]:
+    """The clauses of one notice that name another, by its 文号 or by its number of measures ("23条措施")."""
+    docs = kb.documents
+    pattern = re.compile(
+        rf"[^。；;，,:：]*(?:{re.escape(docs[of].doc_number)}|{len(kb.measures_of(of))}条措施)[^。；;]*"
+    )
+    return [
+        f"{docs[writer].doc_number}写明：“{hit.group(0)}”。"
+        for hit in pattern.finditer(compact(docs[writer].source_text))
+    ]
+
+
 def document_answer(kb: KnowledgeBase, d: Decision) -> str:
     lines = []
     for doc_id, status in d.document_statuses:
         doc = kb.documents[doc_id]
-        count = sum(1 for m in kb if m.document.id == doc_id)
+        count = len(kb.measures_of(doc_id))
         lines.append(
             f"{doc.doc_number}《{doc.title}》（{doc.district}）共{count}条措施，于{cn_date(doc.issued)}发布，"
             f"自发布之日起实施；{status}。"

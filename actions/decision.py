@@ -374,9 +374,7 @@ def decide(
         and content_chars(kb, DOCUMENT_WORDS.sub("", u.text)) <= 2
     ):
         d.kind = "document"
-        d.document_statuses = [
-            (doc_id, document_status([m for m in kb if m.document.id == doc_id], today)) for doc_id in u.documents
-        ]
+        d.document_statuses = [(doc_id, document_status(kb.measures_of(doc_id), today)) for doc_id in u.documents]
         return d
     small_talk = content_chars(kb, u.text) <= CHITCHAT_MAX_CHARS
     if u.intent in CHITCHAT_INTENTS and small_talk and not u.by_reference and not u.asked and not u.districts:

@@ -99,9 +99,7 @@ def main(argv=None) -> int:
         return 1
 
     if args.command == "validate":
-        counts = "，".join(
-            f"{d.doc_number} {sum(1 for m in kb if m.document.id == d.id)}条" for d in kb.documents.values()
-        )
+        counts = "，".join(f"{d.doc_number} {len(kb.measures_of(d.id))}条" for d in kb.documents.values())
         contacts = sum(len(m.contacts) for m in kb)
         print(f"知识库有效：{len(kb.documents)}份文件，{len(kb)}条措施（{counts}），{contacts}个联系方式。")
         return 0

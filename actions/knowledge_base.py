@@ -10,6 +10,7 @@ import datetime as _dt
 import os
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional
 
@@ -123,6 +124,11 @@ class Measure:
     def district(self) -> str:
         return self.document.district
 
+    @cached_property
+    def printed(self) -> str:
+        """Everything the notice prints for the measure: its text, title and benefits' text."""
+        return self.text + self.title + "".join(b.get("text", "") for b in self.benefits)
+
     @property
     def conditions(self) -> List[Dict[str, Any]]:
         return list(self.eligibility.get("conditions") or [])
@@ -177,6 +183,10 @@ class KnowledgeBase:
 
     def get(self, measure_id: str) -> Optional[Measure]:
         return self.measures.get(measure_id)
+
+    def measures_of(self, document_id: str) -> List[Measure]:
+        """The measures of one notice, in printed order."""
+        return [m for m in self.measures.values() if m.document.id == document_id]
 
     def filter(
         self, district: Optional[str] = None, topic: Optional[str] = None, industry: Optional[str] = None

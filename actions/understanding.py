@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional
 
 from actions import references
+from actions.eligibility import facts_needed
 from actions.fact_extraction import extract_facts
 from actions.knowledge_base import KnowledgeBase, Measure
 from actions.retrieval import Hit, retriever_for
@@ -37,7 +38,7 @@ ASKED_PATTERNS = [
     ("amount", r"多少钱|多少|几万|能减多少|补多少|算一?算|金额|能省|能拿|能领"),
     (
         "eligibility",
-        r"能[^，。？?]{0,14}吗|可以[^，。？?]{0,14}吗|有(减免|补贴|优惠)吗|够线|够不够|达标|过线|有没有(减免|补贴|优惠)|(能|可以)[^，。？?]{0,8}不[？?]?$|能不能|可不可以|能否|是否|够不够|够格|有资格|符合|算不算|属不属于|能享受|可以享受|能申请|能办|能减|能免|能补|能贴|能拿到|可以吗|能吗|行吗|行不行|有份吗|沾边|适用",
+        r"能[^，。？?]{0,14}吗|可以[^，。？?]{0,14}吗|有(减免|补贴|优惠)吗|够线|达标|过线|有没有(减免|补贴|优惠)|(能|可以)[^，。？?]{0,8}不[？?]?$|能不能|可不可以|能否|是否|够不够|够格|有资格|符合|算不算|属不属于|能享受|可以享受|能申请|能办|能减|能免|能补|能贴|能拿到|可以吗|能吗|行吗|行不行|有份吗|沾边|适用",
     ),
     (
         "conditions",
@@ -345,17 +346,16 @@ def district_of_terms(kb: KnowledgeBase, text: str) -> Optional[str]:
     print (稳岗培训补贴 is Xicheng's name, 以训稳岗补贴 Miyun's)."""
     districts, vetoes = set(), set()
     units = {c["unit"] for m in kb for c in m.contacts}
-    printed = {m.id: m.text + m.title + "".join(b.get("text", "") for b in m.benefits) for m in kb}
     for term in kb.taxonomy.synonyms:
         if len(term) < 4 or term in kb.districts or term in units:
             continue
         if term in text:
-            districts |= {m.district for m in kb if term in printed[m.id]}
+            districts |= {m.district for m in kb if term in m.printed}
         # the first or last four characters of a longer term can only veto: "以训稳岗培训补贴" names
         # Miyun's 以训稳岗 as much as Xicheng's 稳岗培训补贴, so it settles nothing
         for piece in {term[:4], term[-4:]} - {term}:
             if piece in text:
-                naming = {m.district for m in kb if piece in printed[m.id]}
+                naming = {m.district for m in kb if piece in m.printed}
                 if len(naming) == 1:
                     vetoes |= naming
     if len(districts) != 1 or vetoes - districts:
@@ -555,12 +555,7 @@ def measures_judging(kb: KnowledgeBase, u: Understanding) -> List[Measure]:
     stated = [f for f in SPECIFIC_FACTS if f in u.facts]
     if not stated or not THRESHOLD_ASKED.search(u.text) or content_chars(kb, u.text) > 12:
         return []
-    judging = [
-        m
-        for m in kb
-        if (not u.district or m.district == u.district)
-        and any(c["fact"] in stated for c in m.conditions + [w for b in m.benefits for w in b.get("when") or []])
-    ]
+    judging = [m for m in kb if (not u.district or m.district == u.district) and set(stated) & set(facts_needed(m))]
     return judging if len(judging) <= MAX_JUDGING else []
 
 
